@@ -1,0 +1,158 @@
+/**
+ * Every error svirt throws comes from this module: one base class with a stable `code`, a subclass
+ * per failure domain, each carrying the location of the fault (offset in a context string,
+ * file:line:col in a policy text, byte offset in a binary policy).
+ *
+ * Fail closed: callers that cannot decide treat any SvirtError as a denial.
+ */
+
+export type ErrorCode =
+  | 'E_CONTEXT'
+  | 'E_POLICY_SYNTAX'
+  | 'E_POLICY_BINARY'
+  | 'E_POLICY_UNSUPPORTED'
+  | 'E_UNKNOWN_CLASS'
+  | 'E_UNKNOWN_PERM'
+  | 'E_UNKNOWN_BOOL'
+  | 'E_BAD_SID'
+  | 'E_WASM'
+  | 'E_USAGE'
+  | 'E_STATE'
+  | 'E_LABEL'
+  | 'E_ALLOC_EXHAUSTED'
+  | 'E_SETRANS'
+  | 'E_SMACK'
+  | 'E_SIM'
+  | 'E_IO';
+
+export class SvirtError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Which part of `user:role:type:level` an error is about. */
+export type ContextPart = 'context' | 'user' | 'role' | 'type' | 'level' | 'sensitivity' | 'category' | 'range';
+
+export type ContextErrorKind =
+  | 'empty'
+  | 'empty-part'
+  | 'malformed'
+  | 'unknown-user'
+  | 'unknown-role'
+  | 'unknown-type'
+  | 'attribute-as-type'
+  | 'unknown-sensitivity'
+  | 'unknown-category'
+  | 'category-not-allowed'
+  | 'bad-category-range'
+  | 'high-below-low'
+  | 'role-not-authorised-for-type'
+  | 'user-not-authorised-for-role'
+  | 'range-outside-user'
+  | 'mls-missing'
+  | 'mls-not-enabled';
+
+export class ContextError extends SvirtError {
+  constructor(
+    readonly kind: ContextErrorKind,
+    readonly part: ContextPart,
+    /** character offset in the context string where the faulty part starts */
+    readonly offset: number,
+    readonly input: string,
+    detail: string,
+  ) {
+    super('E_CONTEXT', `invalid context "${input}" at offset ${offset} (${part}): ${detail}`);
+  }
+}
+
+/** One compiler diagnostic, printed `file:line:col: error: message` (esbuild/gcc style). */
+export interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly lineText?: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: error: ${d.message}`;
+}
+
+/** A policy text that failed to parse or compile: all diagnostics, not just the first. */
+export class PolicySyntaxError extends SvirtError {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super('E_POLICY_SYNTAX', diagnostics.map(formatDiagnostic).join('\n') || 'policy error');
+  }
+}
+
+/** A binary policy.NN that cannot be read: names the section and the byte offset. */
+export class BinaryPolicyError extends SvirtError {
+  constructor(
+    readonly section: string,
+    readonly offset: number,
+    detail: string,
+  ) {
+    super('E_POLICY_BINARY', `binary policy: ${section} at byte ${offset}: ${detail}`);
+  }
+}
+
+export function policyUnsupported(message: string): SvirtError {
+  return new SvirtError('E_POLICY_UNSUPPORTED', message);
+}
+
+export function unknownClass(name: string): SvirtError {
+  return new SvirtError('E_UNKNOWN_CLASS', `unknown security class "${name}"`);
+}
+
+export function unknownPerm(className: string, perm: string): SvirtError {
+  return new SvirtError('E_UNKNOWN_PERM', `unknown permission "${perm}" for class "${className}"`);
+}
+
+export function unknownBool(name: string): SvirtError {
+  return new SvirtError('E_UNKNOWN_BOOL', `unknown boolean "${name}"`);
+}
+
+export function badSid(sid: number): SvirtError {
+  return new SvirtError('E_BAD_SID', `unknown SID ${sid}`);
+}
+
+export function wasmFailure(message: string, cause?: unknown): SvirtError {
+  return new SvirtError('E_WASM', `wasm engine: ${message}`, { cause });
+}
+
+export function usageError(message: string): SvirtError {
+  return new SvirtError('E_USAGE', message);
+}
+
+export function ioError(path: string, cause: unknown): SvirtError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SvirtError('E_IO', `${path}: ${reason}`, { cause });
+}
+
+export function stateError(message: string, cause?: unknown): SvirtError {
+  return new SvirtError('E_STATE', message, { cause });
+}
+
+export function labelError(message: string): SvirtError {
+  return new SvirtError('E_LABEL', message);
+}
+
+export function allocationExhausted(total: number): SvirtError {
+  return new SvirtError('E_ALLOC_EXHAUSTED', `MCS allocator: all ${total} category pairs are in use`);
+}
+
+export function setransError(file: string, line: number, column: number, message: string): SvirtError {
+  return new SvirtError('E_SETRANS', `${file}:${line}:${column}: error: ${message}`);
+}
+
+export function smackError(message: string): SvirtError {
+  return new SvirtError('E_SMACK', message);
+}
+
+export function simError(message: string, cause?: unknown): SvirtError {
+  return new SvirtError('E_SIM', message, { cause });
+}

@@ -1,0 +1,148 @@
+/**
+ * The public API contract. Implementations live elsewhere; `src/index.ts` re-exports.
+ *
+ * Units: SIDs, class values and permission masks are u32. A permission mask has bit (value - 1) set
+ * for each permission of the class (kernel/libsepol convention).
+ */
+import type { HandleUnknown, PolicyModel } from './policy/model.js';
+
+export type { PolicyModel, HandleUnknown } from './policy/model.js';
+
+/** `struct av_decision` (K include/security.h). */
+export interface AccessDecision {
+  allowed: number;
+  auditallow: number;
+  /** bits whose denial is audited; starts all ones, dontaudit clears bits */
+  auditdeny: number;
+  seqno: number;
+  flags: number;
+}
+
+/** AVD_FLAGS_PERMISSIVE: the source type is a permissive domain. */
+export const AVD_FLAGS_PERMISSIVE = 0x1;
+
+/** libsepol's SEPOL_COMPUTEAV_* reason names, as `svirt compute-av` prints them. */
+export type DenyReason = 'TE' | 'CONS' | 'RBAC' | 'BOUNDS';
+
+/** Reason bits, identical to libsepol (S include/sepol/policydb/services.h). */
+export const REASON_TE = 0x1;
+export const REASON_CONS = 0x2;
+export const REASON_RBAC = 0x4;
+export const REASON_BOUNDS = 0x8;
+
+/** An access decision together with libsepol's reason mask for the requested permissions. */
+export interface ReasonedDecision extends AccessDecision {
+  /** REASON_* bits; 0 when every requested permission is allowed */
+  reason: number;
+}
+
+/** AVC geometry; defaults are the kernel's (K avc.c): 512 slots, threshold 512, reclaim 16. */
+export interface AvcOptions {
+  slots?: number;
+  threshold?: number;
+  reclaim?: number;
+}
+
+/** Kernel AVC statistics names (K avc.h struct avc_cache_stats; hits = lookups - misses). */
+export interface AvcStats {
+  lookups: number;
+  hits: number;
+  misses: number;
+  allocations: number;
+  reclaims: number;
+  frees: number;
+  /** nodes currently in the cache */
+  activeNodes: number;
+}
+
+/** What an audit record says about the object and the caller (K lsm_audit.c). */
+export interface AuditData {
+  pid?: number;
+  comm?: string;
+  path?: string;
+  name?: string;
+  dev?: string;
+  ino?: number;
+}
+
+/** One kernel-format AVC record. */
+export interface AuditRecord {
+  readonly denied: boolean;
+  /** the permissions printed in the record */
+  readonly perms: readonly string[];
+  readonly scontext: string;
+  readonly tcontext: string;
+  readonly tclass: string;
+  readonly permissive: boolean;
+  /** the text exactly as the kernel writes it: `avc:  denied  { read } for  pid=…` */
+  readonly text: string;
+}
+
+export type AuditSink = (record: AuditRecord) => void;
+
+export interface LoadPolicyOptions {
+  /** boolean overrides applied before the first decision */
+  booleans?: Record<string, boolean>;
+  avc?: AvcOptions;
+  /** start in enforcing mode (default true) */
+  enforcing?: boolean;
+  /** override the policy's handle_unknown */
+  handleUnknown?: HandleUnknown;
+}
+
+/**
+ * The security server + AVC facade: the library's main object.
+ * Every check that cannot be decided (bad SID, unknown class, engine trap) is a denial.
+ */
+export interface SecurityServer {
+  readonly model: PolicyModel;
+  /** policy load / boolean change counter (K latest_granting) */
+  readonly seqno: number;
+
+  /** Parse, validate and intern a context; throws ContextError. Same context → same SID. */
+  contextToSid(context: string): number;
+  /** Canonical text of a SID's context. */
+  sidToContext(sid: number): string;
+
+  /** Class value by name; throws E_UNKNOWN_CLASS. */
+  classValue(name: string): number;
+  /** Permission mask for names of a class; throws E_UNKNOWN_PERM. */
+  permMask(tclass: number, perms: readonly string[]): number;
+  /** Permission names of a mask, ascending bit order (unnamed bits as `0x…`). */
+  permNames(tclass: number, mask: number): string[];
+
+  /** The security server's decision, bypassing the AVC (K security_compute_av). */
+  computeAv(ssid: number, tsid: number, tclass: number): AccessDecision;
+  /** Decision plus libsepol reason mask for `requested` (S sepol_compute_av_reason). */
+  computeAvReason(ssid: number, tsid: number, tclass: number, requested: number): ReasonedDecision;
+
+  /** AVC check without audit (K avc_has_perm_noaudit): true when granted. */
+  hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean;
+  /** AVC check and audit (K avc_has_perm): writes a record to the sink when audit rules say so. */
+  hasPerm(ssid: number, tsid: number, tclass: number, requested: number, data?: AuditData): boolean;
+
+  /**
+   * Batch AVC check over typed arrays of equal length n: out[i] = 1 granted, 0 denied.
+   * No audit. The fast path for many checks per call.
+   */
+  checkBatch(
+    ssid: Uint32Array,
+    tsid: Uint32Array,
+    tclass: Uint32Array,
+    requested: Uint32Array,
+    out: Uint8Array,
+    n?: number,
+  ): void;
+
+  setBoolean(name: string, value: boolean): void;
+  getBoolean(name: string): boolean;
+  setEnforcing(enforcing: boolean): void;
+  readonly enforcing: boolean;
+  /** Load a new policy: bumps the seqno, flushes the AVC, keeps SIDs (re-validated by name). */
+  reload(model: PolicyModel): void;
+
+  avcStats(): AvcStats;
+  /** `/sys/fs/selinux/avc/hash_stats` text */
+  avcHashStats(): string;
+  onAudit(sink: AuditSink | undefined): void;
+}
