@@ -32,7 +32,7 @@ export const REASON_BOUNDS = 0x8;
 
 /** An access decision together with libsepol's reason mask for the requested permissions. */
 export interface ReasonedDecision extends AccessDecision {
-  /** REASON_* bits; 0 when every requested permission is allowed */
+  /** REASON_* bits as libsepol sets them (BOUNDS may be set even when every requested bit is allowed) */
   reason: number;
 }
 

@@ -79,7 +79,7 @@ export class CategorySet {
   contains(other: CategorySet): boolean {
     for (let i = 0; i < CATEGORY_WORDS; i++) {
       const o = other.words[i]!;
-      if ((this.words[i]! & o) !== o) return false;
+      if (((this.words[i]! & o) >>> 0) !== o) return false; // >>> 0: & yields int32, words are uint32
     }
     return true;
   }

@@ -1,4 +1,10 @@
 /** The command list: one module per command (or command group). */
 import type { RegisterCommand } from '../io.js';
+import { registerCheck } from './check.js';
+import { registerComputeAv } from './compute-av.js';
+import { registerContext } from './context.js';
+import { registerHost } from './host.js';
+import { registerTrans } from './trans.js';
+import { registerChcat } from './chcat.js';
 
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat];

@@ -1,0 +1,31 @@
+/**
+ * `svirt compute-av [--policy FILE] [--bool NAME=VALUE]... [FILE|-]`
+ * One query a line in, one tab-separated decision a line out (format: src/security/query.ts).
+ * Exit 0 when every line was answered (ERR lines included), 2 when the policy or input can't be read.
+ */
+import { readFileSync } from 'node:fs';
+import { ioError } from '../../errors.js';
+import { answerQueries } from '../../security/query.js';
+import { createSecurityServer } from '../../security/server.js';
+import type { RegisterCommand } from '../io.js';
+import { addPolicyOptions, loadPolicyOption, parseBoolAssignments, type PolicyOptions } from '../policy-option.js';
+
+export const registerComputeAv: RegisterCommand = (program, ctx) => {
+  const cmd = program
+    .command('compute-av')
+    .description('answer access queries "SCONTEXT TCONTEXT TCLASS [PERM ...]" one per line (like libsepol compute_av)')
+    .argument('[file]', 'query file, or - for standard input', '-');
+  addPolicyOptions(cmd).action(async (file: string, opts: PolicyOptions) => {
+    const booleans = parseBoolAssignments(opts.bool);
+    const server = createSecurityServer(loadPolicyOption(opts.policy), { booleans });
+    let text: string;
+    try {
+      text = file === '-' ? await ctx.io.readStdin() : readFileSync(file, 'utf8');
+    } catch (err) {
+      throw ioError(file, err);
+    }
+    const { lines } = answerQueries(server, text);
+    if (lines.length > 0) ctx.io.stdout(`${lines.join('\n')}\n`);
+    ctx.exit(0);
+  });
+};
