@@ -6,5 +6,6 @@ import { registerContext } from './context.js';
 import { registerHost } from './host.js';
 import { registerTrans } from './trans.js';
 import { registerChcat } from './chcat.js';
+import { registerStress } from './stress.js';
 
-export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat];
+export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress];

@@ -1,0 +1,335 @@
+/**
+ * The simulated virtualisation host: a filesystem with labelled objects, a process table, the
+ * label manager (libvirt's role) and the security server (the kernel's role), tied together so
+ * that guests can be defined, started and stopped, admins can relabel files, and a guest's QEMU
+ * process can try to touch things — every attempt decided by the AVC and audited.
+ *
+ * State lives in the HostStore: guests and their live labels, file labels (model `selinux`),
+ * inode numbers (meta keys `host.ino:<path>`, counter `host.ino.next`) and the audit log. The
+ * in-memory filesystem and process table are rebuilt from it on open, so every CLI invocation
+ * sees the same host.
+ *
+ * The host's fixed part: a few directories and files with refpolicy-style labels, and the
+ * processes systemd (pid 1), virtqemud and an admin shell. Guest images appear when a guest that
+ * uses them is defined; QEMU processes exist while their guest runs.
+ */
+import type { SecurityServer } from '../types.js';
+import { guestError, usageError } from '../errors.js';
+import type { LabelManager } from '../label/manager.js';
+import { diskPaths } from '../label/manager.js';
+import type { GuestRecord } from '../label/guest-types.js';
+import type { HostStore } from '../label/store.js';
+import type { SetransTable } from '../context/setrans.js';
+import { AuditLog } from './audit-log.js';
+import { ObjectManager, type HookResult, type SignalName } from './hooks.js';
+import { HostFs, normalizePath, type HostObject, type ObjectClass } from './objects.js';
+import { ProcessTable, commOf, type HostProcess } from './processes.js';
+import { formatLsZ, formatPsEZ, type Translate } from './views.js';
+
+/** The admin who runs `chcon`: an unconfined login shell (refpolicy targeted default). */
+export const ADMIN_CONTEXT = 'unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023';
+/** The virtualisation daemon (libvirt's own context; guests' user and role come from it). */
+export const DAEMON_CONTEXT = 'system_u:system_r:virtd_t:s0-s0:c0.c1023';
+export const INIT_CONTEXT = 'system_u:system_r:init_t:s0';
+/** Label of the root filesystem's superblock (genfscon/fs_use for ext4/xfs in refpolicy). */
+export const FS_CONTEXT = 'system_u:object_r:fs_t:s0';
+
+export const PID_INIT = 1;
+export const PID_DAEMON = 812;
+export const PID_ADMIN = 2153;
+
+/** Fixed objects of the host (path, class, label); labels follow refpolicy's file contexts. */
+export const HOST_SKELETON: ReadonlyArray<readonly [string, ObjectClass, string]> = [
+  ['/', 'dir', 'system_u:object_r:root_t:s0'],
+  ['/etc', 'dir', 'system_u:object_r:etc_t:s0'],
+  ['/etc/shadow', 'file', 'system_u:object_r:shadow_t:s0'],
+  ['/dev', 'dir', 'system_u:object_r:device_t:s0'],
+  ['/dev/kvm', 'chr_file', 'system_u:object_r:kvm_device_t:s0'],
+  ['/var', 'dir', 'system_u:object_r:var_t:s0'],
+  ['/var/lib', 'dir', 'system_u:object_r:var_lib_t:s0'],
+  ['/var/lib/libvirt', 'dir', 'system_u:object_r:virt_var_lib_t:s0'],
+  ['/var/lib/libvirt/images', 'dir', 'system_u:object_r:virt_image_t:s0'],
+];
+
+/** Operations `attack` can make a guest's QEMU process try. */
+export const ATTACK_PERMS = [
+  'read',
+  'write',
+  'append',
+  'open',
+  'getattr',
+  'setattr',
+  'ioctl',
+  'lock',
+  'unlink',
+  'execute',
+  'relabel',
+  'signal',
+  'sigkill',
+  'sigstop',
+  'ptrace',
+] as const;
+export type AttackPerm = (typeof ATTACK_PERMS)[number];
+
+const PROCESS_PERMS = new Set<AttackPerm>(['signal', 'sigkill', 'sigstop', 'ptrace']);
+
+export interface HostOptions {
+  readonly store: HostStore;
+  readonly manager: LabelManager;
+  readonly server: SecurityServer;
+  /** display translation (ls -Z, ps -eZ) and human input for chcon */
+  readonly setrans?: SetransTable;
+  /** ms since the epoch, for audit timestamps */
+  readonly clock?: () => number;
+  /** the admin shell's context (default ADMIN_CONTEXT) */
+  readonly adminContext?: string;
+  /** the virtualisation daemon's context (default DAEMON_CONTEXT) */
+  readonly daemonContext?: string;
+}
+
+export interface AttackResult extends HookResult {
+  readonly attacker: HostProcess;
+  /** audit lines written by this attempt */
+  readonly audit: string[];
+}
+
+export interface ChconResult extends HookResult {
+  readonly path: string;
+  readonly from: string;
+  readonly to: string;
+  readonly audit: string[];
+}
+
+export class SimulatedHost {
+  readonly store: HostStore;
+  readonly manager: LabelManager;
+  readonly server: SecurityServer;
+  readonly setrans: SetransTable | undefined;
+  readonly audit: AuditLog;
+  readonly objects: ObjectManager;
+  readonly adminContext: string;
+  readonly daemonContext: string;
+  fs!: HostFs;
+  procs!: ProcessTable;
+
+  constructor(options: HostOptions) {
+    this.store = options.store;
+    this.manager = options.manager;
+    this.server = options.server;
+    this.setrans = options.setrans;
+    this.adminContext = options.adminContext ?? ADMIN_CONTEXT;
+    this.daemonContext = options.daemonContext ?? DAEMON_CONTEXT;
+    this.audit = new AuditLog(this.store, options.clock);
+    this.objects = new ObjectManager(this.server, { fsLabel: () => FS_CONTEXT });
+    this.server.onAudit((record) => void this.audit.append(record));
+    this.refresh();
+  }
+
+  /** display form of a raw context */
+  readonly display: Translate = (context) => (this.setrans ? this.setrans.toHuman(context) : context);
+
+  /** Rebuild the filesystem and process table from the store. */
+  refresh(): void {
+    const fs = new HostFs((path) => this.inode(path));
+    const dirLabel = (dir: string): string => this.currentLabel(dir);
+    for (const [path, tclass, label] of HOST_SKELETON) fs.add(path, tclass, this.store.getFileLabel(path, 'selinux') ?? label, dirLabel);
+    const guests = this.store.listGuests();
+    const paths = new Set<string>();
+    for (const g of guests) for (const p of diskPaths(g.def)) paths.add(p);
+    for (const f of this.store.listFileLabels()) if (f.model === 'selinux') paths.add(f.path);
+    for (const p of [...paths].sort()) {
+      if (fs.has(p)) continue;
+      const disk = guests.flatMap((g) => g.def.disks).find((d) => d.source === p);
+      const tclass: ObjectClass = disk?.type === 'block' || p.startsWith('/dev/') ? 'blk_file' : 'file';
+      fs.add(p, tclass, this.currentLabel(p), dirLabel);
+    }
+    this.fs = fs;
+
+    const procs = new ProcessTable();
+    procs.add({ pid: PID_INIT, comm: 'systemd', cmd: '/usr/lib/systemd/systemd', cpuSeconds: 3, label: INIT_CONTEXT });
+    procs.add({ pid: PID_DAEMON, comm: 'virtqemud', cmd: '/usr/sbin/virtqemud', cpuSeconds: 1, label: this.daemonContext });
+    procs.add({ pid: PID_ADMIN, comm: 'bash', cmd: '-bash', tty: 'pts/0', cpuSeconds: 0, label: this.adminContext });
+    for (const g of guests) {
+      if (g.state !== 'running' || g.pid === undefined) continue;
+      const exe = g.def.virtType === 'qemu' ? '/usr/bin/qemu-system-x86_64' : '/usr/libexec/qemu-kvm';
+      procs.add({ pid: g.pid, comm: commOf(exe), cmd: `${exe} -name guest=${g.def.name}`, cpuSeconds: 0, label: guestProcessLabel(g, this.daemonContext), guest: g.def.name });
+    }
+    this.procs = procs;
+  }
+
+  /** the current SELinux label of a path: stored, else the policy default */
+  currentLabel(path: string): string {
+    return this.store.getFileLabel(path, 'selinux') ?? this.manager.defaultLabel(path, 'selinux');
+  }
+
+  // ---- guests (delegated to the label manager) --------------------------------------------------
+
+  define(input: Parameters<LabelManager['define']>[0], file?: string): GuestRecord {
+    const rec = this.manager.define(input, file);
+    this.refresh();
+    return rec;
+  }
+
+  start(name: string): GuestRecord {
+    const rec = this.manager.start(name);
+    this.refresh();
+    return rec;
+  }
+
+  stop(name: string): GuestRecord {
+    const rec = this.manager.stop(name);
+    this.refresh();
+    return rec;
+  }
+
+  destroy(name: string): { record: GuestRecord; warnings: string[] } {
+    const result = this.manager.destroy(name);
+    this.refresh();
+    return result;
+  }
+
+  // ---- views ----------------------------------------------------------------------------------
+
+  /** `ps -eZ` */
+  ps(): string[] {
+    return formatPsEZ(this.procs.all(), this.display);
+  }
+
+  /** `ls -Z PATH`: a directory lists its entries, anything else prints itself */
+  ls(path: string): string[] {
+    const obj = this.mustGet(path);
+    if (obj.tclass === 'dir') {
+      const entries = this.fs.children(obj.path).map((o) => ({ name: o.path.slice(o.path.lastIndexOf('/') + 1), object: o }));
+      return formatLsZ(entries, this.display);
+    }
+    return formatLsZ([{ name: path, object: obj }], this.display);
+  }
+
+  // ---- operations -----------------------------------------------------------------------------
+
+  /**
+   * `chcon CONTEXT PATH` by the admin shell (or `proc`): the new context may be written with
+   * setrans names; it is validated against the policy (exit-2 errors), then relabelfrom/relabelto
+   * are checked; on success the label is stored.
+   */
+  chcon(context: string, path: string, proc: HostProcess = this.procs.get(PID_ADMIN)!): ChconResult {
+    const obj = this.mustGet(path);
+    const raw = this.setrans ? this.setrans.toRaw(context) : context;
+    const to = this.manager.checker.context(raw, 'chcon');
+    const from = obj.label;
+    const before = this.lastSerial();
+    const result = this.objects.relabel(proc, obj, to);
+    if (result.allowed) {
+      this.store.setFileLabel(obj.path, 'selinux', to);
+      obj.label = to;
+    }
+    return { ...result, path: obj.path, from, to, audit: this.audit.lines(before) };
+  }
+
+  /**
+   * A running guest's QEMU process tries `perm` on `target` (a path, or for process permissions
+   * a guest name or pid).
+   */
+  attack(guest: string, target: string, perm: AttackPerm = 'read'): AttackResult {
+    const rec = this.store.getGuest(guest);
+    if (rec === undefined) throw guestError('unknown-guest', guest, `guest "${guest}" is not defined`);
+    const attacker = this.procs.byGuest(guest);
+    if (rec.state !== 'running' || attacker === undefined) throw guestError('not-running', guest, `guest "${guest}" is not running`);
+    const before = this.lastSerial();
+    let result: HookResult;
+    if (PROCESS_PERMS.has(perm)) {
+      const victim = this.findProcess(target);
+      result = perm === 'ptrace' ? this.objects.ptrace(attacker, victim) : this.objects.signal(attacker, victim, signalOf(perm));
+    } else {
+      const obj = this.mustGet(target);
+      result = this.fileOperation(attacker, obj, perm);
+    }
+    return { ...result, attacker, audit: this.audit.lines(before) };
+  }
+
+  private fileOperation(proc: HostProcess, obj: HostObject, perm: AttackPerm): HookResult {
+    const m = this.objects;
+    switch (perm) {
+      case 'read':
+        return m.read(proc, obj);
+      case 'write':
+        return m.write(proc, obj);
+      case 'append':
+        return m.write(proc, obj, true);
+      case 'open':
+        return m.open(proc, obj, { read: true, write: true });
+      case 'getattr':
+        return m.getattr(proc, obj);
+      case 'setattr':
+        return m.setattr(proc, obj);
+      case 'ioctl':
+        return m.ioctl(proc, obj);
+      case 'lock':
+        return m.lock(proc, obj);
+      case 'unlink': {
+        const parent = this.fs.get(obj.path.slice(0, obj.path.lastIndexOf('/')) || '/')!;
+        return m.unlink(proc, parent, obj);
+      }
+      case 'execute':
+        return m.execute(proc, obj);
+      case 'relabel':
+        return m.relabel(proc, obj, proc.label.replace(/:system_r:[^:]+:/, ':object_r:svirt_image_t:'));
+      default:
+        throw usageError(`operation "${perm}" applies to processes, not to ${obj.path}`);
+    }
+  }
+
+  private findProcess(target: string): HostProcess {
+    if (/^\d+$/.test(target)) {
+      const p = this.procs.get(Number(target));
+      if (p === undefined) throw usageError(`no process with pid ${target}`);
+      return p;
+    }
+    const p = this.procs.byGuest(target);
+    if (p === undefined) throw usageError(`"${target}" is neither a pid nor a running guest`);
+    return p;
+  }
+
+  private mustGet(path: string): HostObject {
+    const obj = this.fs.get(normalizePath(path));
+    if (obj === undefined) throw usageError(`${path}: No such file or directory`);
+    return obj;
+  }
+
+  private lastSerial(): number {
+    const all = this.audit.list();
+    return all.length === 0 ? 0 : all[all.length - 1]!.serial;
+  }
+
+  /** stable inode number of a path (allocated once, persisted in the store's meta table) */
+  private inode(path: string): number {
+    const key = `host.ino:${path}`;
+    const known = this.store.getMeta(key);
+    if (known !== undefined) return Number(known);
+    return this.store.transaction(() => {
+      // re-read inside the write transaction: another process may have allocated it meanwhile
+      const again = this.store.getMeta(key);
+      if (again !== undefined) return Number(again);
+      const next = Number(this.store.getMeta('host.ino.next') ?? '128');
+      this.store.setMeta('host.ino.next', String(next + 1));
+      this.store.setMeta(key, String(next));
+      return next;
+    });
+  }
+}
+
+/** The SELinux label a running guest's process has (type none: the daemon's own). */
+export function guestProcessLabel(g: GuestRecord, daemonContext = DAEMON_CONTEXT): string {
+  return g.live.find((l) => l.model === 'selinux')?.label ?? daemonContext;
+}
+
+function signalOf(perm: AttackPerm): SignalName {
+  switch (perm) {
+    case 'sigkill':
+      return 'SIGKILL';
+    case 'sigstop':
+      return 'SIGSTOP';
+    default:
+      return 'SIGTERM';
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The SecurityServer facade: TS parses contexts, interns SIDs, builds the policy image, evaluates
+ * boolean expressions and writes audit records; the Wasm engine (src/wasm/engine.ts) computes
+ * every decision and owns the AVC. See src/types.ts for the contract.
+ *
+ * Seqno (K latest_granting): 1 after the first load, +1 on every reload and boolean commit; each is
+ * followed by avc_ss_reset(seqno), so a decision from an older policy is never served or cached.
+ *
+ * handle_unknown (policy or LoadPolicyOptions.handleUnknown): callers name classes of the loaded
+ * policy directly (classValue throws E_UNKNOWN_CLASS in every mode), so the only unknown requests
+ * are permission bits above a class's defined permissions: allow → granted, deny → denied and
+ * audited. `reject` has nothing to refuse at load time (there is no compiled-in kernel class map
+ * that could be missing from the policy) and then behaves as deny; this is documented, not hidden.
+ *
+ * Fail closed: SID 0, never-issued SIDs, class 0 / class > nclasses, a zero request and any Wasm
+ * trap are denials, even in permissive mode, and are never cached.
+ */
+import { buildPolicyImage, condStateSection, condStateWord } from '../policy/image.js';
+import { buildSymbolIndex, type PolicyModel, type SymbolIndex } from '../policy/model.js';
+import { unknownBool, unknownClass, unknownPerm, usageError } from '../errors.js';
+import type {
+  AccessDecision,
+  AuditData,
+  AuditSink,
+  AvcStats,
+  LoadPolicyOptions,
+  ReasonedDecision,
+  SecurityServer,
+} from '../types.js';
+import { WasmEngine } from '../wasm/engine.js';
+import * as L from '../wasm/layout.js';
+import { auditRequired, formatAvcRecord } from './audit.js';
+import { condResults } from './reference.js';
+import { SidTable } from './sidtab.js';
+
+export class WasmSecurityServer implements SecurityServer {
+  private current: PolicyModel;
+  private index: SymbolIndex;
+  private readonly sidtab: SidTable;
+  private readonly engine: WasmEngine;
+  private readonly options: LoadPolicyOptions;
+  private boolStates: boolean[];
+  private seq = 1;
+  private enforcingMode: boolean;
+  private sink: AuditSink | undefined;
+  private image: Uint8Array;
+
+  constructor(model: PolicyModel, options: LoadPolicyOptions = {}) {
+    this.options = options;
+    this.current = model;
+    this.index = buildSymbolIndex(model);
+    this.boolStates = initialBools(model, options.booleans);
+    this.enforcingMode = options.enforcing ?? true;
+    this.sidtab = new SidTable(model, this.index);
+    this.image = this.buildImage();
+    this.engine = WasmEngine.create(this.image, this.sidtab.exportBytes(), options.avc, { enforcing: this.enforcingMode });
+    this.engine.reset(this.seq);
+  }
+
+  get model(): PolicyModel {
+    return this.current;
+  }
+  get seqno(): number {
+    return this.seq;
+  }
+  get enforcing(): boolean {
+    return this.enforcingMode;
+  }
+
+  private buildImage(): Uint8Array {
+    const opts = { seqno: this.seq, condResults: condResults(this.current, this.boolStates) };
+    const hu = this.options.handleUnknown;
+    return buildPolicyImage(this.current, hu ? { ...opts, handleUnknown: hu } : opts);
+  }
+
+  // ── contexts and SIDs ──
+
+  contextToSid(context: string): number {
+    const before = this.sidtab.count;
+    const sid = this.sidtab.contextToSid(context);
+    if (this.sidtab.count !== before) this.engine.writeSid(sid, (mem, off) => this.sidtab.writeRecord(sid, mem, off));
+    return sid;
+  }
+
+  sidToContext(sid: number): string {
+    return this.sidtab.sidToContext(sid);
+  }
+
+  // ── classes and permissions ──
+
+  classValue(name: string): number {
+    const c = this.index.classes.get(name);
+    if (!c) throw unknownClass(name);
+    return c.value;
+  }
+
+  permMask(tclass: number, perms: readonly string[]): number {
+    const c = this.classDef(tclass);
+    let mask = 0;
+    for (const p of perms) {
+      const bit = c.perms.indexOf(p);
+      if (bit < 0) throw unknownPerm(c.name, p);
+      mask |= 1 << bit;
+    }
+    return mask >>> 0;
+  }
+
+  permNames(tclass: number, mask: number): string[] {
+    const c = this.current.classes[tclass - 1];
+    const out: string[] = [];
+    for (let bit = 0; bit < 32; bit++) {
+      if (((mask >>> bit) & 1) === 0) continue;
+      out.push(c?.perms[bit] ?? `0x${((1 << bit) >>> 0).toString(16)}`);
+    }
+    return out;
+  }
+
+  private classDef(tclass: number): PolicyModel['classes'][number] {
+    const c = this.current.classes[tclass - 1];
+    if (!c) throw unknownClass(String(tclass));
+    return c;
+  }
+
+  // ── decisions ──
+
+  computeAv(ssid: number, tsid: number, tclass: number): AccessDecision {
+    const { allowed, auditallow, auditdeny, seqno, flags } = this.engine.computeAv(u32(ssid), u32(tsid), u32(tclass), 0);
+    return { allowed, auditallow, auditdeny, seqno, flags };
+  }
+
+  computeAvReason(ssid: number, tsid: number, tclass: number, requested: number): ReasonedDecision {
+    const { allowed, auditallow, auditdeny, seqno, flags, reason } = this.engine.computeAv(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+    return { allowed, auditallow, auditdeny, seqno, flags, reason };
+  }
+
+  hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean {
+    return this.engine.hasPermNoAudit(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+  }
+
+  hasPerm(ssid: number, tsid: number, tclass: number, requested: number, data?: AuditData): boolean {
+    const r = this.engine.check(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+    if (this.sink && r.status === L.STATUS_OK) {
+      const need = auditRequired(r.avd, requested, r.granted ? 'granted' : 'denied');
+      if (need) {
+        const record = {
+          denied: need.denied,
+          perms: this.permNames(tclass, need.audited),
+          scontext: this.auditContext(ssid),
+          tcontext: this.auditContext(tsid),
+          tclass: this.current.classes[tclass - 1]?.name ?? String(tclass),
+          permissive: need.denied && r.granted,
+        };
+        const text = formatAvcRecord(data ? { ...record, data } : record);
+        this.sink({ ...record, text });
+      }
+    }
+    return r.granted;
+  }
+
+  private auditContext(sid: number): string {
+    try {
+      return this.sidtab.sidToContext(sid);
+    } catch {
+      return `unknown_sid_${sid}`;
+    }
+  }
+
+  checkBatch(ssid: Uint32Array, tsid: Uint32Array, tclass: Uint32Array, requested: Uint32Array, out: Uint8Array, n?: number): void {
+    const total = n ?? ssid.length;
+    if (!Number.isInteger(total) || total < 0 || total > ssid.length || total > tsid.length || total > tclass.length || total > requested.length || total > out.length) {
+      throw usageError(`checkBatch: n=${String(n)} exceeds an input array (lengths ${ssid.length}/${tsid.length}/${tclass.length}/${requested.length}/${out.length})`);
+    }
+    const b = this.engine.batch();
+    for (let start = 0; start < total; start += b.capacity) {
+      const len = Math.min(b.capacity, total - start);
+      b.ssid.set(ssid.subarray(start, start + len));
+      b.tsid.set(tsid.subarray(start, start + len));
+      b.tclass.set(tclass.subarray(start, start + len));
+      b.requested.set(requested.subarray(start, start + len));
+      this.engine.runBatch(len);
+      out.set(b.out.subarray(0, len), start);
+    }
+  }
+
+  // ── booleans, mode, reload ──
+
+  setBoolean(name: string, value: boolean): void {
+    const b = this.index.bools.get(name);
+    if (!b) throw unknownBool(name);
+    this.boolStates[b.value - 1] = value;
+    this.seq++;
+    const results = condResults(this.current, this.boolStates);
+    this.engine.setCondStates(results, this.seq);
+    // keep exportImage in step with the engine: patch the state words and the seqno in place
+    const dv = new DataView(this.image.buffer, this.image.byteOffset, this.image.byteLength);
+    const { offset } = condStateSection(this.image);
+    for (let i = 0; i < results.length; i++) dv.setUint32(offset + i * 4, condStateWord(results[i]!), true);
+    dv.setUint32(L.H_SEQNO, this.seq, true);
+  }
+
+  getBoolean(name: string): boolean {
+    const b = this.index.bools.get(name);
+    if (!b) throw unknownBool(name);
+    return this.boolStates[b.value - 1] ?? false;
+  }
+
+  setEnforcing(enforcing: boolean): void {
+    const was = this.enforcingMode;
+    this.enforcingMode = enforcing;
+    this.engine.setEnforcing(enforcing);
+    // K sel_write_enforce: switching to enforcing flushes the permissive grants (avc_ss_reset(0))
+    if (enforcing && !was) this.engine.reset(0);
+  }
+
+  reload(model: PolicyModel): void {
+    const index = buildSymbolIndex(model);
+    // booleans keep their current values by name (K security_preserve_bools); new ones take defaults
+    const byName = new Map(this.current.bools.map((b) => [b.name, this.boolStates[b.value - 1] ?? b.defaultState]));
+    const bools = model.bools.map((b) => byName.get(b.name) ?? b.defaultState);
+    const prev = { model: this.current, index: this.index, bools: this.boolStates };
+    this.current = model;
+    this.index = index;
+    this.boolStates = bools;
+    this.seq++;
+    let image: Uint8Array;
+    try {
+      image = this.buildImage();
+    } catch (e) {
+      // a policy the kernel would refuse: keep the old one loaded (K security_load_policy fails)
+      this.current = prev.model;
+      this.index = prev.index;
+      this.boolStates = prev.bools;
+      this.seq--;
+      throw e;
+    }
+    this.sidtab.reload(model, index);
+    this.image = image;
+    this.engine.reload(image, this.sidtab.exportBytes());
+  }
+
+  // ── AVC and audit ──
+
+  avcStats(): AvcStats {
+    return this.engine.stats();
+  }
+
+  avcHashStats(): string {
+    return this.engine.hashStats();
+  }
+
+  onAudit(sink: AuditSink | undefined): void {
+    this.sink = sink;
+  }
+
+  /** The current policy image (with the current boolean states), for WasmEngine.create in a worker. */
+  exportImage(): Uint8Array {
+    return this.image.slice();
+  }
+
+  /** The current SID records, for WasmEngine.create in a worker. */
+  exportSidTable(): Uint8Array {
+    return this.sidtab.exportBytes();
+  }
+}
+
+function initialBools(model: PolicyModel, overrides: Record<string, boolean> | undefined): boolean[] {
+  const states = model.bools.map((b) => b.defaultState);
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    const b = model.bools.find((x) => x.name === name);
+    if (!b) throw unknownBool(name);
+    states[b.value - 1] = value;
+  }
+  return states;
+}
+
+/** Numbers that are not u32 become 0 (an invalid SID/class/request: denied by the core). */
+function u32(v: number): number {
+  return Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : 0;
+}
+
+/** Build the Wasm-backed security server for `model` (synchronous; the module is cached per process). */
+export function createSecurityServer(model: PolicyModel, options?: LoadPolicyOptions): WasmSecurityServer {
+  return new WasmSecurityServer(model, options);
+}

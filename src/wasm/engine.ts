@@ -1,0 +1,244 @@
+/**
+ * WasmEngine: one Wasm instance = one security server + one AVC, driven with numbers only.
+ * Usable in the main thread (the SecurityServer facade wraps it) and inside worker threads, built
+ * from the two blobs the facade exports (policy image + SID table).
+ *
+ * API (small on purpose; the piscina simulator builds on it):
+ *   const e = WasmEngine.create(image, sidTable, { slots: 512 }, { enforcing: true });
+ *   e.hasPermNoAudit(ssid, tsid, tclass, requested)        // boolean, AVC + compute on a miss
+ *   const b = e.batch();                                   // typed-array views over Wasm memory
+ *   b.ssid[i] = …; b.tsid[i] = …; b.tclass[i] = …; b.requested[i] = …;
+ *   e.runBatch(n); b.out[i]                                // 1 granted, 0 denied
+ *   e.setCondStates(results, seqno)                         // boolean change: states + flush
+ *   e.reload(image, sidTable)                               // new policy: flush, keep SIDs
+ *   e.stats(), e.hashStats()
+ * Views returned by batch() stay valid until memory grows (SID table growth or a reload);
+ * call batch() again after those.
+ *
+ * Failure model: a trap inside Wasm is caught and reported as a denial (fail closed).
+ */
+import { wasmFailure } from '../errors.js';
+import type { AccessDecision, AvcOptions, AvcStats, ReasonedDecision } from '../types.js';
+import { condStateWord } from '../policy/image.js';
+import { instantiateCore, type CoreExports } from './loader.js';
+import * as L from './layout.js';
+
+export interface EngineOptions {
+  enforcing?: boolean;
+  /** checks per runBatch call (default 4096) */
+  batchCapacity?: number;
+}
+
+export interface BatchViews {
+  readonly ssid: Uint32Array;
+  readonly tsid: Uint32Array;
+  readonly tclass: Uint32Array;
+  readonly requested: Uint32Array;
+  /** 1 granted, 0 denied */
+  readonly out: Uint8Array;
+  readonly capacity: number;
+}
+
+/** The decision an AVC check used, for auditing (K avc_has_perm's avd). */
+export interface CheckResult {
+  granted: boolean;
+  avd: AccessDecision;
+  /** STATUS_* from src/wasm/layout.ts (0 = decided by the policy) */
+  status: number;
+}
+
+const IMG_ERRORS = ['ok', 'bad magic', 'bad version', 'bad size', 'bad section table', 'bad record'];
+
+export class WasmEngine {
+  private readonly x: CoreExports;
+  private views: BatchViews | undefined;
+  private viewBuffer: ArrayBuffer | undefined;
+  private sidCount = 0;
+  readonly avcOptions: Required<AvcOptions>;
+
+  private constructor(avc: AvcOptions | undefined, opts: EngineOptions | undefined) {
+    const slots = avc?.slots ?? 512;
+    const threshold = avc?.threshold ?? 512;
+    const reclaim = avc?.reclaim ?? 16;
+    if (!Number.isInteger(slots) || slots < 1 || (slots & (slots - 1)) !== 0 || slots > 1 << 20) {
+      throw wasmFailure(`AVC slots must be a power of two in 1..2^20, got ${slots}`);
+    }
+    if (!Number.isInteger(threshold) || threshold < 1 || !Number.isInteger(reclaim) || reclaim < 1) {
+      throw wasmFailure(`AVC threshold and reclaim must be positive integers`);
+    }
+    this.avcOptions = { slots, threshold, reclaim };
+    this.x = instantiateCore();
+    const cap = opts?.batchCapacity ?? 4096;
+    if (this.x.init(slots, threshold, reclaim, cap) !== 1) throw wasmFailure('cannot initialise the AVC (out of memory?)');
+    this.x.setEnforcing(opts?.enforcing === false ? 0 : 1);
+  }
+
+  /** A new engine over a policy image and a SID-table blob (SecurityServer.exportImage/exportSidTable). */
+  static create(image: Uint8Array, sidTable: Uint8Array, avc?: AvcOptions, opts?: EngineOptions): WasmEngine {
+    const e = new WasmEngine(avc, opts);
+    e.loadImage(image);
+    e.loadSidTable(sidTable);
+    return e;
+  }
+
+  /** Raw exports, for tests that drive the core directly. */
+  get core(): CoreExports {
+    return this.x;
+  }
+
+  private u8(): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer);
+  }
+
+  /** Copy an image into Wasm memory and activate it (does not flush the AVC: see reload). */
+  loadImage(image: Uint8Array): void {
+    const ptr = this.x.imageReserve(image.byteLength) >>> 0;
+    if (ptr === 0) throw wasmFailure('out of memory for the policy image');
+    this.u8().set(image, ptr);
+    const rc = this.x.imageLoad(ptr, image.byteLength);
+    if (rc !== 0) throw wasmFailure(`policy image rejected: ${IMG_ERRORS[rc] ?? rc}`);
+  }
+
+  /** Replace all SID records with a SID-table blob. */
+  loadSidTable(blob: Uint8Array): void {
+    const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    if (blob.byteLength < L.ST_HEADER_SIZE || dv.getUint32(L.ST_MAGIC, true) !== L.SIDTAB_MAGIC) throw wasmFailure('bad SID table blob');
+    const count = dv.getUint32(L.ST_COUNT, true);
+    if (dv.getUint32(L.ST_RECORD_SIZE, true) !== L.SID_REC_SIZE || blob.byteLength < L.ST_HEADER_SIZE + count * L.SID_REC_SIZE) {
+      throw wasmFailure('SID table blob does not match this engine');
+    }
+    const base = this.reserveSids(count);
+    const mem = this.u8();
+    mem.fill(0, base, base + count * L.SID_REC_SIZE);
+    mem.set(blob.subarray(L.ST_HEADER_SIZE, L.ST_HEADER_SIZE + count * L.SID_REC_SIZE), base);
+    this.setSidCount(count);
+  }
+
+  /** Make room for SIDs 0..count-1; returns the record base address. */
+  reserveSids(count: number): number {
+    const base = this.x.sidReserve(count) >>> 0;
+    if (base === 0) throw wasmFailure('out of memory for SID records');
+    return base;
+  }
+
+  setSidCount(count: number): void {
+    this.sidCount = count;
+    this.x.sidSetCount(count);
+  }
+
+  /** Write one SID record: `fill(bytes, offset)` writes SID_REC_SIZE bytes at `offset` of the Wasm memory. */
+  writeSid(sid: number, fill: (mem: Uint8Array, offset: number) => void): void {
+    const base = this.reserveSids(Math.max(sid + 1, this.sidCount));
+    fill(this.u8(), base + sid * L.SID_REC_SIZE);
+    if (sid + 1 > this.sidCount) this.setSidCount(sid + 1);
+  }
+
+  /** K avc_has_perm_noaudit. Any trap is a denial. */
+  hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean {
+    try {
+      return this.x.hasPerm(ssid, tsid, tclass, requested) === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /** avc_has_perm_noaudit plus the decision used (before a permissive grant-once update). */
+  check(ssid: number, tsid: number, tclass: number, requested: number): CheckResult {
+    let granted = false;
+    try {
+      granted = this.x.hasPermAvd(ssid, tsid, tclass, requested) === 1;
+    } catch {
+      return { granted: false, status: -1, avd: { allowed: 0, auditallow: 0, auditdeny: 0xffffffff, seqno: 0, flags: 0 } };
+    }
+    const d = this.readOut();
+    return { granted, status: d.status, avd: { allowed: d.allowed, auditallow: d.auditallow, auditdeny: d.auditdeny, seqno: d.seqno, flags: d.flags } };
+  }
+
+  /** K security_compute_av bypassing the AVC, with libsepol's reason for `requested`. */
+  computeAv(ssid: number, tsid: number, tclass: number, requested = 0): ReasonedDecision & { status: number } {
+    try {
+      this.x.computeAv(ssid, tsid, tclass, requested >>> 0);
+    } catch {
+      return { allowed: 0, auditallow: 0, auditdeny: 0xffffffff, seqno: 0, flags: 0, reason: 0, status: -1 };
+    }
+    return this.readOut();
+  }
+
+  private readOut(): ReasonedDecision & { status: number } {
+    const dv = new DataView(this.x.memory.buffer, this.x.outAddr() >>> 0, L.OUT_SIZE);
+    return {
+      allowed: dv.getUint32(L.OUT_ALLOWED, true),
+      auditallow: dv.getUint32(L.OUT_AUDITALLOW, true),
+      auditdeny: dv.getUint32(L.OUT_AUDITDENY, true),
+      seqno: dv.getUint32(L.OUT_SEQNO, true),
+      flags: dv.getUint32(L.OUT_FLAGS, true),
+      reason: dv.getUint32(L.OUT_REASON, true),
+      status: dv.getUint32(L.OUT_STATUS, true),
+    };
+  }
+
+  /** Typed-array views over the batch buffers in Wasm memory (re-fetch after memory growth). */
+  batch(): BatchViews {
+    const buf = this.x.memory.buffer;
+    if (this.views && this.viewBuffer === buf) return this.views;
+    const cap = this.x.batchAddr(5);
+    const at = (i: number): number => this.x.batchAddr(i) >>> 0;
+    this.views = {
+      ssid: new Uint32Array(buf, at(0), cap),
+      tsid: new Uint32Array(buf, at(1), cap),
+      tclass: new Uint32Array(buf, at(2), cap),
+      requested: new Uint32Array(buf, at(3), cap),
+      out: new Uint8Array(buf, at(4), cap),
+      capacity: cap,
+    };
+    this.viewBuffer = buf;
+    return this.views;
+  }
+
+  /** Check the first n queued requests of the batch views; a trap denies the whole batch. */
+  runBatch(n: number): void {
+    try {
+      this.x.checkBatch(n);
+    } catch {
+      this.batch().out.fill(0, 0, n);
+    }
+  }
+
+  /** Boolean change: write the cond node states (1/0/-1 per node), stamp `seqno`, flush (K security_set_bools). */
+  setCondStates(results: ArrayLike<number>, seqno: number): void {
+    const base = this.x.condStateAddr() >>> 0;
+    const dv = new DataView(this.x.memory.buffer);
+    for (let i = 0; i < results.length; i++) dv.setUint32(base + i * 4, condStateWord(results[i]!), true);
+    this.x.setSeqno(seqno);
+    this.x.avcReset(seqno);
+  }
+
+  /** New policy: image (carrying its seqno) + re-resolved SID records, then avc_ss_reset(seqno). */
+  reload(image: Uint8Array, sidTable: Uint8Array): void {
+    this.loadImage(image);
+    this.loadSidTable(sidTable);
+    this.x.avcReset(new DataView(image.buffer, image.byteOffset).getUint32(L.H_SEQNO, true));
+  }
+
+  /** K avc_ss_reset(seqno): flush the cache, latest_notif = max(latest_notif, seqno). */
+  reset(seqno: number): void {
+    this.x.avcReset(seqno);
+  }
+
+  setEnforcing(on: boolean): void {
+    this.x.setEnforcing(on ? 1 : 0);
+  }
+
+  stats(): AvcStats {
+    const s = (i: number): number => this.x.avcStat(i);
+    const lookups = s(0);
+    const misses = s(1);
+    return { lookups, hits: lookups - misses, misses, allocations: s(2), reclaims: s(3), frees: s(4), activeNodes: s(5) };
+  }
+
+  /** `/sys/fs/selinux/avc/hash_stats` text (K avc_get_hash_stats). */
+  hashStats(): string {
+    const h = (i: number): number => this.x.avcHashStat(i) >>> 0;
+    return `entries: ${h(0)}\nbuckets used: ${h(1)}/${h(2)}\nlongest chain: ${h(3)}\n`;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Byte layout shared with the Wasm core: the TS mirror of assembly/layout.ts (same names, same
+ * values, same comments). test/wasm/layout-agreement.test.ts compares every constant with the
+ * global the Wasm module exports, so the two sides cannot drift apart silently.
+ * All integers are little-endian u32 unless noted; every offset is in bytes.
+ */
+
+// ---- policy image header (offsets from the image start) ----
+/** 'SVIM' little-endian */
+export const IMG_MAGIC = 0x4d495653;
+export const IMG_VERSION = 1;
+export const H_MAGIC = 0;
+export const H_VERSION = 4;
+/** policy seqno the image was built under (K latest_granting) */
+export const H_SEQNO = 8;
+/** total image size in bytes */
+export const H_SIZE = 12;
+/** bit 0: MLS enabled */
+export const H_FLAGS = 16;
+/** HU_DENY / HU_ALLOW / HU_REJECT */
+export const H_HANDLE_UNKNOWN = 20;
+export const H_NTYPES = 24;
+export const H_NCLASSES = 28;
+export const H_NROLES = 32;
+export const H_NUSERS = 36;
+export const H_NCONDS = 40;
+/** class value of `process`, 0 when the policy has none */
+export const H_PROCESS_CLASS = 44;
+/** perm bits of process:transition | process:dyntransition (S process_trans_dyntrans) */
+export const H_PROCESS_TRANS = 48;
+/** avtab hash slots, a power of two */
+export const H_AVTAB_SLOTS = 52;
+/** u32 words per role bitset (dominates, role allow) */
+export const H_ROLE_WORDS = 56;
+export const H_NSECTIONS = 60;
+/** section table: NSECTIONS x {offset u32, size u32}, offsets from the image start */
+export const H_SECTIONS = 64;
+export const SECTION_ENTRY_SIZE = 8;
+
+export const HU_DENY = 0;
+export const HU_ALLOW = 1;
+export const HU_REJECT = 2;
+export const IMG_FLAG_MLS = 1;
+
+// ---- section ids ----
+/** ntypes x TYPE_REC, indexed by type value - 1 */
+export const SEC_TYPES = 0;
+/** u32 values: each type's type_attr_map list (the type itself + its attributes, sorted) */
+export const SEC_TYPE_ATTR = 1;
+/** nclasses x CLASS_REC, indexed by class value - 1 */
+export const SEC_CLASSES = 2;
+/** CONS_REC records, grouped per class in policy order */
+export const SEC_CONSTRAINTS = 3;
+/** CEXPR_REC records (postfix), grouped per constraint */
+export const SEC_CEXPR = 4;
+/** u32 words: NAMES bitsets (bit value - 1) */
+export const SEC_NAMES = 5;
+/** nroles x ROLE_WORDS words: role r's `dominates` bitset (bit value - 1) */
+export const SEC_ROLE_DOM = 6;
+/** nroles x ROLE_WORDS words: targets of `allow r1 r2;` (bit value - 1) */
+export const SEC_ROLE_ALLOW = 7;
+/** AVTAB_SLOTS x u32: chain head (entry index + 1; 0 = empty) */
+export const SEC_AVTAB_SLOTS = 8;
+/** AV_REC records: unconditional and conditional entries share one hash */
+export const SEC_AVTAB = 9;
+/** nconds x u32: COND_* state per cond node; rewritten by TS on boolean changes */
+export const SEC_COND_STATE = 10;
+export const NSECTIONS = 11;
+
+// ---- records ----
+export const TYPE_REC_SIZE = 16;
+/** byte offset (from image start) of the type_attr_map list */
+export const TYPE_ATTR_OFF = 0;
+export const TYPE_ATTR_COUNT = 4;
+/** bounding type value, 0 when none */
+export const TYPE_BOUNDS = 8;
+/** 1 when `permissive TYPE;` */
+export const TYPE_PERMISSIVE = 12;
+
+export const CLASS_REC_SIZE = 16;
+export const CLASS_NPERMS = 0;
+/** index of the first CONS_REC of the class */
+export const CLASS_CONS_FIRST = 4;
+export const CLASS_CONS_COUNT = 8;
+
+export const CONS_REC_SIZE = 16;
+export const CONS_PERMS = 0;
+/** index of the first CEXPR_REC */
+export const CONS_EXPR_FIRST = 4;
+export const CONS_EXPR_COUNT = 8;
+
+export const CEXPR_REC_SIZE = 24;
+export const CEXPR_TYPE = 0;
+export const CEXPR_ATTR = 4;
+export const CEXPR_OP = 8;
+/** NAMES: byte offset (from image start) of the bitset */
+export const CEXPR_NAMES_OFF = 12;
+/** NAMES: number of u32 words in the bitset */
+export const CEXPR_NAMES_WORDS = 16;
+
+export const AV_REC_SIZE = 32;
+export const AV_SOURCE = 0;
+export const AV_TARGET = 4;
+export const AV_CLASS = 8;
+export const AV_ALLOWED = 12;
+export const AV_AUDITALLOW = 16;
+/** bits whose denial is audited (all ones = no dontaudit) */
+export const AV_AUDITDENY = 20;
+/** AV_UNCONDITIONAL, or (cond node index << 1) | branch (1 = true list, 0 = false list) */
+export const AV_COND = 24;
+/** next entry index + 1 in the chain, 0 = end */
+export const AV_NEXT = 28;
+export const AV_UNCONDITIONAL = 0xffffffff;
+
+/** cond node states in SEC_COND_STATE */
+export const COND_FALSE = 0;
+export const COND_TRUE = 1;
+/** malformed expression: neither list is enabled (S cond_evaluate_expr returns -1) */
+export const COND_NONE = 2;
+
+// ---- category sets and levels ----
+/** 1024-bit set = 16 x u64 = 8 x v128; bit i = category value i + 1 */
+export const CATS_SIZE = 128;
+export const LEVEL_SIZE = 144;
+/** sensitivity value (1-based; 0 in non-MLS policies) */
+export const LEVEL_SENS = 0;
+/** 16-byte aligned category set */
+export const LEVEL_CATS = 16;
+
+// ---- SID records (indexed by SID; 16-byte aligned) ----
+export const SID_REC_SIZE = 304;
+export const SID_USER = 0;
+export const SID_ROLE = 4;
+export const SID_TYPE = 8;
+export const SID_STATE = 12;
+export const SID_LOW = 16;
+export const SID_HIGH = 160;
+/** never issued (or an initial SID without a context): not a valid subject/object */
+export const SID_STATE_NONE = 0;
+/** context valid in the loaded policy */
+export const SID_STATE_VALID = 1;
+/** kept as a string after a reload: decided as the `unlabeled` initial SID (K sidtab_search) */
+export const SID_STATE_INVALID = 2;
+/** the initial SID the kernel substitutes for unknown/invalid contexts */
+export const SECINITSID_UNLABELED = 3;
+/** initial SIDs are 1..27; dynamic SIDs start at 28 (K SECINITSID_NUM) */
+export const SECINITSID_NUM = 27;
+
+/** SID-table blob shipped to workers: header, then records for SIDs 0..count-1 */
+export const SIDTAB_MAGIC = 0x54535653; // 'SVST'
+export const ST_MAGIC = 0;
+export const ST_VERSION = 4;
+/** number of records (highest SID + 1) */
+export const ST_COUNT = 8;
+export const ST_RECORD_SIZE = 12;
+export const ST_HEADER_SIZE = 16;
+
+// ---- decision out-struct (written by compute/has-perm-with-decision exports) ----
+export const OUT_ALLOWED = 0;
+export const OUT_AUDITALLOW = 4;
+export const OUT_AUDITDENY = 8;
+export const OUT_SEQNO = 12;
+export const OUT_FLAGS = 16;
+/** libsepol SEPOL_COMPUTEAV_* bits for the requested vector */
+export const OUT_REASON = 20;
+/** STATUS_* */
+export const OUT_STATUS = 24;
+/** has-perm-with-decision: 1 granted, 0 denied */
+export const OUT_RESULT = 28;
+export const OUT_SIZE = 32;
+
+export const STATUS_OK = 0;
+export const STATUS_BAD_SID = 1;
+export const STATUS_BAD_CLASS = 2;
+export const STATUS_NO_POLICY = 3;
+export const STATUS_NO_UNLABELED = 4;
+export const STATUS_BOUNDS_DEPTH = 5;
+export const STATUS_ZERO_REQUEST = 6;
+
+// ---- AVC node (kernel struct avc_node: key + av_decision + chain link) ----
+export const NODE_SIZE = 40;
+export const NODE_SSID = 0;
+export const NODE_TSID = 4;
+export const NODE_TCLASS = 8;
+export const NODE_ALLOWED = 12;
+export const NODE_AUDITALLOW = 16;
+export const NODE_AUDITDENY = 20;
+export const NODE_SEQNO = 24;
+export const NODE_FLAGS = 28;
+/** next node index + 1 in the bucket (or in the free list), 0 = end */
+export const NODE_NEXT = 32;
+
+// ---- decision flags and reasons (K include/security.h, S services.h) ----
+export const AVD_FLAGS_PERMISSIVE = 1;
+export const REASON_TE = 1;
+export const REASON_CONS = 2;
+export const REASON_RBAC = 4;
+export const REASON_BOUNDS = 8;
+
+/** kernel POLICYDB_BOUNDS_MAXDEPTH is 4; deeper chains are refused at image build time */
+export const BOUNDS_MAX_DEPTH = 4;
+/** constraint stack depth (S CEXPR_MAXDEPTH) */
+export const CEXPR_MAXDEPTH = 5;
