@@ -1,0 +1,96 @@
+/**
+ * checkMany: the worker pool as a library API. A caller with a very large batch of checks hands it
+ * to the pool; it is cut into slices, each slice is checked by some worker's own Wasm instance and
+ * AVC, and the decisions come back in the caller's order (out[i] = 1 granted, 0 denied).
+ *
+ * Workers know the SIDs and policy that were current at the last `refresh()` (or at creation):
+ * intern contexts, reload or change booleans on the server first, then `refresh()`.
+ * A SID unknown to the workers is denied (fail closed), exactly as the server would.
+ */
+import { simError } from '../errors.js';
+import type { AvcOptions } from '../types.js';
+import { type ExportingServer, WorkerPool } from './pool.js';
+import type { CheckResult } from './protocol.js';
+
+/** Parallel arrays of equal length: one check per index. */
+export interface CheckQueries {
+  readonly ssid: Uint32Array;
+  readonly tsid: Uint32Array;
+  readonly tclass: Uint32Array;
+  readonly requested: Uint32Array;
+}
+
+export interface CheckPoolOptions {
+  workers?: number;
+  avc?: AvcOptions;
+  /** checks per pool task (default 65536) */
+  sliceSize?: number;
+}
+
+export class CheckPool {
+  private readonly pool: WorkerPool;
+  private readonly server: ExportingServer;
+  private readonly sliceSize: number;
+
+  constructor(server: ExportingServer, options: CheckPoolOptions = {}) {
+    this.server = server;
+    this.sliceSize = options.sliceSize ?? 65536;
+    if (!Number.isInteger(this.sliceSize) || this.sliceSize < 1) throw simError(`sliceSize must be a positive integer, got ${this.sliceSize}`);
+    this.pool = new WorkerPool(server, { ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.avc ? { avc: options.avc } : {}) });
+  }
+
+  get workers(): number {
+    return this.pool.workers;
+  }
+
+  /** Ship the server's current policy, booleans and SID table to the workers (a new generation). */
+  refresh(): void {
+    this.pool.publish(this.server);
+  }
+
+  /** Decisions for every query, in order. */
+  async checkMany(q: CheckQueries): Promise<Uint8Array> {
+    const n = q.ssid.length;
+    if (q.tsid.length !== n || q.tclass.length !== n || q.requested.length !== n) {
+      throw simError(`checkMany: ssid/tsid/tclass/requested lengths differ (${n}, ${q.tsid.length}, ${q.tclass.length}, ${q.requested.length})`);
+    }
+    const out = new Uint8Array(n);
+    const gen = this.pool.currentGeneration;
+    const jobs: Array<Promise<void>> = [];
+    for (let at = 0; at < n; at += this.sliceSize) {
+      const end = Math.min(n, at + this.sliceSize);
+      jobs.push(
+        this.pool
+          .run<CheckResult>({
+            kind: 'check',
+            policyGen: gen,
+            boolGen: 0,
+            ssid: q.ssid.slice(at, end),
+            tsid: q.tsid.slice(at, end),
+            tclass: q.tclass.slice(at, end),
+            requested: q.requested.slice(at, end),
+          })
+          .then((r) => {
+            if (r.out.length !== end - at) throw simError(`checkMany: a worker answered ${r.out.length} of ${end - at} checks`);
+            out.set(r.out, at);
+          }),
+      );
+    }
+    await Promise.all(jobs);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** One-shot convenience: a pool over `server`, one checkMany, closed again. */
+export async function checkMany(server: ExportingServer, queries: CheckQueries, options: CheckPoolOptions = {}): Promise<Uint8Array> {
+  const pool = new CheckPool(server, options);
+  try {
+    return await pool.checkMany(queries);
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `svirt stress` options: defaults, parsing from CLI strings, validation (E_USAGE → exit 2).
+ */
+import { usageError } from '../errors.js';
+import type { AvcOptions } from '../types.js';
+import { type FaultName, parseFaults } from './faults.js';
+import { defaultWorkers } from './pool.js';
+
+export interface StressOptions {
+  guests: number;
+  imagesPerGuest: number;
+  workers: number;
+  /** run length in ms (exclusive with ops) */
+  durationMs: number | undefined;
+  /** total operations (exclusive with durationMs); a seeded ops run is reproducible */
+  ops: number | undefined;
+  /** share of operations aimed at other guests and at host files, 0..1 */
+  attackRatio: number;
+  /** share of the attacks aimed at host files (the rest at other guests) */
+  hostShare: number;
+  /** share of other-guest attacks aimed at the guest's process (signal, ptrace) */
+  processShare: number;
+  /** policy file; undefined = the embedded sVirt policy */
+  policy: string | undefined;
+  /** host state (label manager SQLite store) to take guests and labels from */
+  state: string | undefined;
+  seed: number;
+  /** true when the seed came from --seed */
+  seeded: boolean;
+  faults: FaultName[];
+  batchSize: number;
+  /** operations per pool task (chunk) */
+  chunkOps: number;
+  avc: AvcOptions;
+  booleans: Record<string, boolean>;
+}
+
+export const DEFAULTS = {
+  guests: 256,
+  imagesPerGuest: 2,
+  durationMs: 10_000,
+  attackRatio: 0.25,
+  hostShare: 0.2,
+  processShare: 0.2,
+  batchSize: 256,
+  chunkOps: 1 << 18,
+  /**
+   * The simulator's AVC: the kernel's largest configurable table (CONFIG_SECURITY_SELINUX_AVC_HASH_BITS
+   * = 14, v6.19+) so that a worker's share of 256 guests' own-image decisions fits in the cache.
+   */
+  avc: { slots: 16384, threshold: 16384, reclaim: 16 } satisfies AvcOptions,
+} as const;
+
+function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${name} expects an integer, got "${text}"`);
+  const v = Number(text);
+  if (v < min || v > max) throw usageError(`${name} must be in ${min}..${max}, got ${v}`);
+  return v;
+}
+
+/** `10s`, `500ms`, `2m`, or a plain number of seconds → ms */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw usageError(`--duration expects e.g. 10s, 500ms or 2m, got "${text}"`);
+  const v = Number(m[1]);
+  const ms = m[2] === 'ms' ? v : m[2] === 'm' ? v * 60_000 : v * 1000;
+  if (!(ms > 0) || ms > 24 * 3600_000) throw usageError(`--duration must be between 1ms and 24h, got "${text}"`);
+  return ms;
+}
+
+function ratio(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) throw usageError(`${name} expects a number in 0..1, got "${text}"`);
+  return v;
+}
+
+/** Raw option strings as commander hands them over. */
+export interface RawStressOptions {
+  guests?: string;
+  imagesPerGuest?: string;
+  workers?: string;
+  duration?: string;
+  ops?: string;
+  attackRatio?: string;
+  policy?: string;
+  state?: string;
+  seed?: string;
+  fault?: string[];
+  batch?: string;
+  avcSlots?: string;
+}
+
+export function resolveOptions(raw: RawStressOptions, randomSeed: () => number): StressOptions {
+  if (raw.duration !== undefined && raw.ops !== undefined) throw usageError('--duration and --ops are mutually exclusive');
+  const ops = int('--ops', raw.ops, 1, Number.MAX_SAFE_INTEGER);
+  const seed = int('--seed', raw.seed, 0, 0xffffffff);
+  const slots = int('--avc-slots', raw.avcSlots, 1, 1 << 20);
+  if (slots !== undefined && (slots & (slots - 1)) !== 0) throw usageError(`--avc-slots must be a power of two, got ${slots}`);
+  return {
+    guests: int('--guests', raw.guests, 1, 523_776) ?? DEFAULTS.guests,
+    imagesPerGuest: int('--images-per-guest', raw.imagesPerGuest, 1, 64) ?? DEFAULTS.imagesPerGuest,
+    workers: int('--workers', raw.workers, 1, 256) ?? defaultWorkers(),
+    durationMs: ops !== undefined ? undefined : raw.duration !== undefined ? parseDuration(raw.duration) : DEFAULTS.durationMs,
+    ops,
+    attackRatio: ratio('--attack-ratio', raw.attackRatio, DEFAULTS.attackRatio),
+    hostShare: DEFAULTS.hostShare,
+    processShare: DEFAULTS.processShare,
+    policy: raw.policy,
+    state: raw.state,
+    seed: seed ?? randomSeed(),
+    seeded: seed !== undefined,
+    faults: parseFaults(raw.fault ?? []),
+    batchSize: int('--batch', raw.batch, 1, 4096) ?? DEFAULTS.batchSize,
+    chunkOps: DEFAULTS.chunkOps,
+    avc: slots !== undefined ? { slots, threshold: slots, reclaim: 16 } : { ...DEFAULTS.avc },
+    booleans: {},
+  };
+}

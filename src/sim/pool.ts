@@ -1,0 +1,162 @@
+/**
+ * The worker pool: piscina threads, each with its own Wasm instance and AVC (one hot call site per
+ * instance, design.md "The Wasm boundary"), all built from ONE policy image and SID table that
+ * travel once, as SharedArrayBuffers in `workerData`.
+ *
+ * Policy generations: `publish()` exports the server's current image and SID table into the next
+ * of two slots (generation g → slot g & 1) and returns g. A task names the generation it must be
+ * answered under; a worker whose engine is older loads that slot first and acknowledges it in its
+ * result (protocol.ts). Double buffering means a publish may overwrite slot g-1 only after no task
+ * for generation g-1 is in flight — `publish` enforces that.
+ *
+ * Worker file: piscina loads compiled JS, `dist/src/sim/worker.js`. From compiled code (dist/) it
+ * is this file's sibling; from TypeScript sources (vitest, tsx) it is resolved from the package
+ * root, so tests need `npm run build` first (the README's test command builds). `SVIRT_SIM_WORKER`
+ * overrides the path.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { simError } from '../errors.js';
+import type { AvcOptions } from '../types.js';
+import type { OpCatalog, SharedWorld } from './layout.js';
+import { type PolicySlots, type PoolResult, type PoolTask, type PoolWorkerData, SLOT_HEADER_INTS } from './protocol.js';
+
+/** What the pool needs from a security server: the exports for workers (WasmSecurityServer). */
+export interface ExportingServer {
+  readonly seqno: number;
+  exportImage(): Uint8Array;
+  exportSidTable(): Uint8Array;
+}
+
+export interface PoolOptions {
+  /** worker threads (default: one per CPU) */
+  workers?: number;
+  avc?: AvcOptions;
+  /** condition-node states per boolean generation; default: one generation, the image's own states */
+  condStates?: readonly (readonly number[])[];
+  /** slot capacity as a multiple of the first image + SID table size (default 2) */
+  slotGrowth?: number;
+  sim?: { world: SharedWorld; catalog: OpCatalog; lanes: number };
+}
+
+/** Absolute path of the compiled worker module. */
+export function workerPath(): string {
+  const override = process.env['SVIRT_SIM_WORKER'];
+  if (override) return override;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'worker.js');
+  if (existsSync(sibling)) return sibling;
+  let dir = here;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'src', 'sim', 'worker.js');
+    const up = dirname(dir);
+    if (up === dir) throw simError('cannot locate the svirt package root (package.json)');
+    dir = up;
+  }
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export class WorkerPool {
+  readonly workers: number;
+  private readonly piscina: Piscina<PoolTask, PoolResult>;
+  private readonly slots: PolicySlots;
+  private generation = 0;
+  /** tasks in flight per generation */
+  private readonly inFlight = new Map<number, number>();
+  /** seqno of the server when each generation was published */
+  readonly publishedSeqno: number[] = [];
+  readonly laneProgress: Int32Array | undefined;
+  private closed = false;
+
+  constructor(server: ExportingServer, options: PoolOptions = {}) {
+    const path = workerPath();
+    if (!existsSync(path)) throw simError(`worker module ${path} is missing: run \`npm run build\` first`);
+    this.workers = options.workers ?? defaultWorkers();
+    if (!Number.isInteger(this.workers) || this.workers < 1) throw simError(`workers must be a positive integer, got ${this.workers}`);
+    const image = server.exportImage();
+    const sids = server.exportSidTable();
+    const capacity = Math.ceil((image.byteLength + sids.byteLength) * (options.slotGrowth ?? 2)) + 65536;
+    this.slots = {
+      header: new Int32Array(new SharedArrayBuffer(2 * SLOT_HEADER_INTS * 4)),
+      slots: [new Uint8Array(new SharedArrayBuffer(capacity)), new Uint8Array(new SharedArrayBuffer(capacity))],
+    };
+    this.writeSlot(0, image, sids);
+    this.publishedSeqno.push(server.seqno);
+    this.laneProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.lanes) * 4)) : undefined;
+    const workerData: PoolWorkerData = {
+      policy: this.slots,
+      avc: options.avc ?? {},
+      condStates: options.condStates ?? [],
+      ...(options.sim && this.laneProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, laneProgress: this.laneProgress } } : {}),
+    };
+    this.piscina = new Piscina<PoolTask, PoolResult>({
+      filename: pathToFileURL(path).href,
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      workerData,
+    });
+  }
+
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  private writeSlot(generation: number, image: Uint8Array, sids: Uint8Array): void {
+    const slot = this.slots.slots[(generation & 1) as 0 | 1];
+    if (image.byteLength + sids.byteLength > slot.byteLength) {
+      throw simError(`policy generation ${generation} (${image.byteLength + sids.byteLength} bytes) exceeds the pool's slot capacity ${slot.byteLength}`);
+    }
+    slot.set(image, 0);
+    slot.set(sids, image.byteLength);
+    const h = (generation & 1) * SLOT_HEADER_INTS;
+    Atomics.store(this.slots.header, h + 1, image.byteLength);
+    Atomics.store(this.slots.header, h + 2, sids.byteLength);
+    Atomics.store(this.slots.header, h, generation);
+  }
+
+  /**
+   * Publish the server's current policy and SID table as a new generation (after `reload`, or
+   * after interning new contexts that workers must know). Returns the new generation.
+   */
+  publish(server: ExportingServer): number {
+    const next = this.generation + 1;
+    if ((this.inFlight.get(next - 2) ?? 0) > 0) throw simError(`cannot publish generation ${next}: tasks for generation ${next - 2} are still in flight`);
+    this.writeSlot(next, server.exportImage(), server.exportSidTable());
+    this.publishedSeqno.push(server.seqno);
+    this.generation = next;
+    return next;
+  }
+
+  /** Run one task; rejects when the worker thread dies (piscina then starts a replacement). */
+  async run<R extends PoolResult>(task: PoolTask): Promise<R> {
+    if (this.closed) throw simError('the worker pool is closed');
+    if (task.policyGen > this.generation || task.policyGen < this.generation - 1) {
+      throw simError(`task names policy generation ${task.policyGen}; the pool holds ${this.generation - 1}..${this.generation}`);
+    }
+    this.inFlight.set(task.policyGen, (this.inFlight.get(task.policyGen) ?? 0) + 1);
+    try {
+      return (await this.piscina.run(task)) as R;
+    } finally {
+      this.inFlight.set(task.policyGen, this.inFlight.get(task.policyGen)! - 1);
+    }
+  }
+
+  /** live worker threads (after a crash piscina replaces the dead one) */
+  get threadCount(): number {
+    return this.piscina.threads.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+}

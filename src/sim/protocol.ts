@@ -1,0 +1,126 @@
+/**
+ * Messages between the pool (main thread) and its worker threads. Tasks carry numbers only; the
+ * policy image, SID table, world and catalogue reach each worker once, through `workerData`.
+ */
+import type { OpCatalog, SharedWorld } from './layout.js';
+import type { AvcOptions, AvcStats } from '../types.js';
+
+/**
+ * Double-buffered policy slots: generation g lives in slot g & 1. Header (Int32 per slot):
+ * [generation, image byte length, SID-table byte length]. The main thread fills a slot before it
+ * submits the first task that names that generation; a worker that sees a newer generation in a
+ * task loads the slot, and from then on every answer it gives carries the new seqno.
+ */
+export interface PolicySlots {
+  readonly header: Int32Array;
+  readonly slots: readonly [Uint8Array, Uint8Array];
+}
+
+export const SLOT_HEADER_INTS = 3;
+
+export interface PoolWorkerData {
+  readonly policy: PolicySlots;
+  readonly avc: AvcOptions;
+  /** condition-node results per boolean generation (index = cond node; 1 true, 0 false, -1 malformed) */
+  readonly condStates: readonly (readonly number[])[];
+  /** simulation world; absent for a pool used only through checkMany */
+  readonly sim?: {
+    readonly world: SharedWorld;
+    readonly catalog: OpCatalog;
+    /** per lane: executed batches of the chunk in flight (read by the main thread after a crash) */
+    readonly laneProgress: Int32Array;
+  };
+}
+
+export interface ChunkTask {
+  readonly kind: 'chunk';
+  readonly lane: number;
+  readonly chunk: number;
+  /** operations in this chunk */
+  readonly ops: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  /** this lane's guests: [sliceStart, sliceStart + sliceLen) */
+  readonly sliceStart: number;
+  readonly sliceLen: number;
+  /** attack thresholds on a 16-bit draw: sel < hostBelow → host, sel < attackBelow → other guest */
+  readonly hostBelow: number;
+  readonly attackBelow: number;
+  /** share (of 256) of other-guest attacks aimed at the guest's process instead of its images */
+  readonly processBelow: number;
+  readonly policyGen: number;
+  readonly boolGen: number;
+  /** fault `worker-crash`: the thread exits after this many batches (first attempt only) */
+  readonly crashAfterBatches?: number;
+}
+
+/** A sensitive cross-boundary operation that was allowed, or an own-image answer that differs from the expectation. */
+export interface AnomalyKey {
+  readonly kind: 'breach' | 'mismatch';
+  readonly guest: number;
+  readonly object: number;
+  readonly op: number;
+  /** the answer the engine gave (1 allowed) */
+  readonly result: number;
+  count: number;
+}
+
+/** One operation, kept as a sample for kernel-format audit records. */
+export interface OpSample {
+  readonly guest: number;
+  readonly object: number;
+  readonly op: number;
+  readonly result: number;
+}
+
+export interface ChunkResult {
+  readonly kind: 'chunk';
+  readonly lane: number;
+  readonly chunk: number;
+  readonly threadId: number;
+  readonly ops: number;
+  readonly batches: number;
+  /** variant·2 + result → count */
+  readonly counts: Uint32Array;
+  /** cell·2 + result → count */
+  readonly heat: Uint32Array;
+  /** cell → anomalies */
+  readonly heatAnomaly: Uint32Array;
+  readonly anomalies: AnomalyKey[];
+  /** anomalies beyond the per-chunk key cap (counted, not itemised) */
+  readonly anomaliesDropped: number;
+  readonly samples: OpSample[];
+  /** nanoseconds per check call, one entry per batch */
+  readonly batchNs: Float64Array;
+  /** batch sizes, parallel to batchNs */
+  readonly batchOps: Uint16Array;
+  /** wall-clock span of the chunk (epoch ms) */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** the engine's policy seqno for every answer in this chunk */
+  readonly seqno: number;
+  readonly policyGen: number;
+  /** set when this chunk made the thread load a new policy generation */
+  readonly acked?: { readonly generation: number; readonly seqno: number; readonly atMs: number };
+  /** AVC counters accumulated during this chunk */
+  readonly avc: AvcStats;
+}
+
+export interface CheckTask {
+  readonly kind: 'check';
+  readonly policyGen: number;
+  readonly boolGen: number;
+  readonly ssid: Uint32Array;
+  readonly tsid: Uint32Array;
+  readonly tclass: Uint32Array;
+  readonly requested: Uint32Array;
+}
+
+export interface CheckResult {
+  readonly kind: 'check';
+  readonly out: Uint8Array;
+  readonly seqno: number;
+}
+
+export type PoolTask = ChunkTask | CheckTask;
+export type PoolResult = ChunkResult | CheckResult;

@@ -1,0 +1,151 @@
+/**
+ * The piscina worker: one Wasm instance + AVC per thread (WasmEngine), built from the policy slot
+ * named by the first task, and rebuilt in place (`reload`) when a task names a newer generation.
+ * It runs simulation chunks (workload.ts) and checkMany slices.
+ *
+ * Runs from compiled JS only: dist/src/sim/worker.js (see pool.ts).
+ */
+import { threadId, workerData as rawWorkerData } from 'node:worker_threads';
+import { simError } from '../errors.js';
+import type { AvcStats } from '../types.js';
+import { WasmEngine } from '../wasm/engine.js';
+import { SLOT_HEADER_INTS, type CheckResult, type CheckTask, type ChunkResult, type ChunkTask, type PoolTask, type PoolWorkerData } from './protocol.js';
+import { type BatchPort, runChunk } from './workload.js';
+
+const data = rawWorkerData as PoolWorkerData;
+
+/** Capacity of one engine batch (checks per Wasm call). */
+const BATCH_CAPACITY = 4096;
+
+let engine: WasmEngine | undefined;
+let engineGen = -1;
+let engineBoolGen = 0;
+/** seqno of the image of the current generation */
+let imageSeqno = 0;
+
+function slotBytes(gen: number): { image: Uint8Array; sids: Uint8Array } {
+  const h = (gen & 1) * SLOT_HEADER_INTS;
+  const stored = Atomics.load(data.policy.header, h);
+  if (stored !== gen) throw simError(`policy slot ${gen & 1} holds generation ${stored}, task wants ${gen}`);
+  const imageLen = Atomics.load(data.policy.header, h + 1);
+  const sidLen = Atomics.load(data.policy.header, h + 2);
+  const slot = data.policy.slots[(gen & 1) as 0 | 1];
+  // copies: the engine copies into Wasm memory anyway; a private copy cannot change under us
+  return { image: slot.slice(0, imageLen), sids: slot.slice(imageLen, imageLen + sidLen) };
+}
+
+function seqnoOf(image: Uint8Array): number {
+  return new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(8, true);
+}
+
+/** Bring the engine to (policyGen, boolGen); returns the ack when the policy generation changed. */
+function prepare(policyGen: number, boolGen: number): ChunkResult['acked'] {
+  let acked: ChunkResult['acked'];
+  if (engine === undefined || engineGen !== policyGen) {
+    const { image, sids } = slotBytes(policyGen);
+    if (engine === undefined) engine = WasmEngine.create(image, sids, data.avc, { batchCapacity: BATCH_CAPACITY });
+    else engine.reload(image, sids);
+    imageSeqno = seqnoOf(image);
+    const first = engineGen < 0;
+    engineGen = policyGen;
+    engineBoolGen = 0;
+    if (!first) acked = { generation: policyGen, seqno: currentSeqno(), atMs: performance.timeOrigin + performance.now() };
+  }
+  if (boolGen !== engineBoolGen) {
+    const states = data.condStates[boolGen];
+    if (!states) throw simError(`no condition states for boolean generation ${boolGen}`);
+    // K security_set_bools: a boolean commit is a new seqno; stamp image seqno + generation
+    engine.setCondStates(states, imageSeqno + boolGen);
+    engineBoolGen = boolGen;
+  }
+  return acked;
+}
+
+/** The seqno the Wasm AVC currently accepts (latest_notif), read from the instance itself. */
+function currentSeqno(): number {
+  return engine === undefined ? 0 : engine.core.avcLatestNotif() >>> 0;
+}
+
+function port(e: WasmEngine): BatchPort {
+  const v = e.batch();
+  return {
+    capacity: v.capacity,
+    ssid: v.ssid,
+    tsid: v.tsid,
+    tclass: v.tclass,
+    requested: v.requested,
+    out: v.out,
+    run: (n: number) => e.runBatch(n),
+  };
+}
+
+function statsDelta(before: AvcStats, after: AvcStats): AvcStats {
+  return {
+    lookups: after.lookups - before.lookups,
+    hits: after.hits - before.hits,
+    misses: after.misses - before.misses,
+    allocations: after.allocations - before.allocations,
+    reclaims: after.reclaims - before.reclaims,
+    frees: after.frees - before.frees,
+    activeNodes: after.activeNodes,
+  };
+}
+
+function runChunkTask(task: ChunkTask): ChunkResult {
+  const sim = data.sim;
+  if (!sim) throw simError('this pool was created without a simulation world');
+  const acked = prepare(task.policyGen, task.boolGen);
+  const e = engine!;
+  const seqno = currentSeqno();
+  Atomics.store(sim.laneProgress, task.lane, 0);
+  const before = e.stats();
+  const startMs = performance.timeOrigin + performance.now();
+  const tally = runChunk(port(e), sim.world, sim.catalog, task, {
+    afterBatch: (done) => {
+      Atomics.store(sim.laneProgress, task.lane, done);
+      if (task.crashAfterBatches !== undefined && done >= task.crashAfterBatches) {
+        // fault worker-crash: the thread dies with this chunk unreported (process.exit in a
+        // worker thread ends only the thread)
+        process.exit(70);
+      }
+    },
+  });
+  const endMs = performance.timeOrigin + performance.now();
+  const seqnoAfter = currentSeqno();
+  if (seqnoAfter !== seqno) throw simError(`policy seqno changed inside a chunk (${seqno} → ${seqnoAfter})`);
+  return {
+    kind: 'chunk',
+    lane: task.lane,
+    chunk: task.chunk,
+    threadId,
+    ...tally,
+    startMs,
+    endMs,
+    seqno,
+    policyGen: engineGen,
+    ...(acked ? { acked } : {}),
+    avc: statsDelta(before, e.stats()),
+  };
+}
+
+function runCheckTask(task: CheckTask): CheckResult {
+  prepare(task.policyGen, task.boolGen);
+  const e = engine!;
+  const n = task.ssid.length;
+  const out = new Uint8Array(n);
+  const v = e.batch();
+  for (let at = 0; at < n; at += v.capacity) {
+    const m = Math.min(v.capacity, n - at);
+    v.ssid.set(task.ssid.subarray(at, at + m));
+    v.tsid.set(task.tsid.subarray(at, at + m));
+    v.tclass.set(task.tclass.subarray(at, at + m));
+    v.requested.set(task.requested.subarray(at, at + m));
+    e.runBatch(m);
+    out.set(e.batch().out.subarray(0, m), at);
+  }
+  return { kind: 'check', out, seqno: currentSeqno() };
+}
+
+export default function handle(task: PoolTask): ChunkResult | CheckResult {
+  return task.kind === 'chunk' ? runChunkTask(task) : runCheckTask(task);
+}

@@ -1,0 +1,56 @@
+/** `svirt stress` through the CLI: exit codes 0 PASS / 1 FAIL / 2 bad usage, --json and --html files. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { run } from '../../src/cli/run.js';
+import { simPolicyPath, tmpFile } from '../sim/helpers.js';
+
+function io(): CliIO & { out: string; err: string } {
+  const o = { out: '', err: '' };
+  return Object.assign(o, {
+    stdout: (t: string) => void (o.out += t),
+    stderr: (t: string) => void (o.err += t),
+    readStdin: async () => '',
+    stderrIsTTY: false,
+  });
+}
+
+const base = (): string[] => ['stress', '--policy', simPolicyPath(), '--guests', '8', '--workers', '2', '--ops', '60000', '--seed', '11', '--attack-ratio', '0.5'];
+
+describe('svirt stress CLI', () => {
+  it('PASS exits 0 and writes the JSON and HTML reports', async () => {
+    const json = tmpFile('r.json');
+    const html = tmpFile('r.html');
+    const t = io();
+    expect(await run([...base(), '--json', json, '--html', html], t)).toBe(0);
+    expect(t.out).toContain('verdict: PASS');
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    expect(r.schemaVersion).toBe(1);
+    expect(r.totals.ops).toBe(60000);
+    expect(readFileSync(html, 'utf8')).toContain('id="heatmap"');
+  });
+
+  it('a breach exits 1 and prints it with its reason', async () => {
+    const t = io();
+    expect(await run([...base(), '--fault', 'duplicate-label', '--guests', '4', '--ops', '100000'], t)).toBe(1);
+    expect(t.out).toContain('verdict: FAIL');
+    expect(t.out).toMatch(/BREACH guest\d → .* duplicate pair/);
+  });
+
+  it('--quiet prints only the verdict line', async () => {
+    const t = io();
+    expect(await run([...base(), '--quiet'], t)).toBe(0);
+    expect(t.out).toBe('verdict: PASS\n');
+  });
+
+  it.each([
+    [['--fault', 'meteor-strike']],
+    [['--duration', '1s']],
+    [['--attack-ratio', '1.5']],
+    [['--seed', 'abc']],
+  ])('bad usage %j exits 2', async (extra) => {
+    const t = io();
+    expect(await run([...base(), ...extra], t)).toBe(2);
+    expect(t.err).toMatch(/svirt: /);
+  });
+});
