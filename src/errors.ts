@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'E_SETRANS'
   | 'E_SMACK'
   | 'E_SIM'
-  | 'E_IO';
+  | 'E_IO'
+  | 'E_BENCH';
 
 export class SvirtError extends Error {
   readonly code: ErrorCode;
@@ -155,4 +156,62 @@ export function smackError(message: string): SvirtError {
 
 export function simError(message: string, cause?: unknown): SvirtError {
   return new SvirtError('E_SIM', message, { cause });
+}
+
+/** What went wrong with a guest in the label manager (src/label/manager.ts). */
+export type GuestErrorKind =
+  | 'unknown-guest'
+  | 'already-running'
+  | 'not-running'
+  | 'uuid-conflict'
+  | 'bad-definition'
+  | 'bad-seclabel'
+  | 'unsupported'
+  | 'label-in-use';
+
+/** A label-manager failure about one guest (E_LABEL); the store is left as it was. */
+export class GuestError extends SvirtError {
+  constructor(
+    readonly kind: GuestErrorKind,
+    readonly guest: string,
+    detail: string,
+  ) {
+    super('E_LABEL', detail);
+  }
+}
+
+export function unknownGuest(name: string): GuestError {
+  return new GuestError('unknown-guest', name, `guest "${name}" is not defined`);
+}
+
+export function guestError(kind: GuestErrorKind, name: string, detail: string): GuestError {
+  return new GuestError(kind, name, detail);
+}
+
+/** A security driver lacks a hook the operation needs (libvirt virReportUnsupportedError). */
+export function unsupportedDriverOperation(driver: string, operation: string): SvirtError {
+  return new SvirtError('E_LABEL', `security driver "${driver}" does not support ${operation}`);
+}
+
+/** A domain XML (or other definition input) that cannot be read, with its 1-based location. */
+export function definitionError(file: string, line: number, column: number, message: string): SvirtError {
+  return new SvirtError('E_LABEL', `${file}:${line}:${column}: error: ${message}`);
+}
+
+/** What stopped a benchmark run (src/bench/): a peer that disagrees, a missing suite, a bad baseline. */
+export type BenchErrorKind = 'peer-mismatch' | 'unknown-suite' | 'bad-baseline' | 'workload' | 'peer-failed';
+
+/** A benchmark failure (E_BENCH): `svirt bench` prints the message and exits 1 (mismatch) or 2. */
+export class BenchError extends SvirtError {
+  constructor(
+    readonly kind: BenchErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_BENCH', message, options);
+  }
+}
+
+export function benchError(kind: BenchErrorKind, message: string, cause?: unknown): BenchError {
+  return new BenchError(kind, message, { cause });
 }

@@ -36,7 +36,10 @@ function mutate(src: Uint8Array, r: (n: number) => number, focus: number): Uint8
     case 0: {
       const out = src.slice();
       const flips = 1 + r(4);
-      for (let i = 0; i < flips; i++) out[pos(out.length)] ^= 1 << r(8);
+      for (let i = 0; i < flips; i++) {
+        const at = pos(out.length);
+        out[at] = out[at]! ^ (1 << r(8));
+      }
       return out;
     }
     case 1: {

@@ -44,12 +44,12 @@ function condText(model: PolicyModel, c: CondNode): string {
   return `if (${expr}) {${list(c.trueList)}} else {${list(c.falseList)}}`;
 }
 
-function defaultsText(d: Record<string, string | undefined> | undefined): string {
+function defaultsText(d: object | undefined): string {
   if (!d) return '{}';
-  return Object.keys(d)
-    .filter((k) => d[k] !== undefined)
+  return Object.entries(d)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${String(v)}`)
     .sort()
-    .map((k) => `${k}=${d[k]}`)
     .join(' ');
 }
 

@@ -1,0 +1,268 @@
+/**
+ * LabelManager: the sVirt label manager of a (simulated) virtualisation host — libvirt's security
+ * manager plus the parts of qemuProcessStart/Stop that label (svirt-libvirt.md §3, §9).
+ *
+ * Operations and their guarantees (each runs as ONE store transaction; after any error the store
+ * and every driver's view are exactly as before the call):
+ * - define(def | domain XML): validate (seclabels against the policy), store the guest shut off,
+ *   register its disk images with their current/default labels. Redefining a shut-off guest with
+ *   the same uuid replaces it.
+ * - start(name): resolve seclabels per driver (implicit dynamic when default-confined), generate
+ *   labels (the SELinux driver draws a unique MCS pair), label images through the stack (rollback
+ *   on failure), label the process, record the guest running with a simulated pid.
+ * - stop(name): restore images (remembered labels, refcounted; shared/readonly/backing never),
+ *   release labels (the MCS pair becomes free), record the guest shut off. A restore error aborts
+ *   the stop (the guest stays running, nothing changed).
+ * - destroy(name): forced stop: restore errors become warnings; the guest always ends shut off.
+ * - undefine(name): remove a shut-off guest's definition.
+ * - reconnect(): after a process restart, re-reserve every running guest's labels in the drivers'
+ *   in-memory tables and check the store's reservations (libvirt qemuProcessReconnect).
+ */
+import { SvirtError, guestError, unknownGuest } from '../errors.js';
+import type { PolicyModel } from '../policy/model.js';
+import { DacDriver, type DacDriverOptions } from './dac.js';
+import type { DriverContext, FileLabels, LabelChecker, SecurityDriver } from './driver.js';
+import { domainXmlToInput } from './domain-xml.js';
+import { normalizeGuest, resolveSeclabels } from './guest.js';
+import type { GuestDef, GuestInput, GuestRecord } from './guest-types.js';
+import type { Rng } from './mcs-alloc.js';
+import { NoneDriver } from './none.js';
+import { defaultFileLabel, hasDefaultLabel, policyLabelChecker, storeFileLabels, syntaxLabelChecker, type FileContextRule } from './relabel.js';
+import { SelinuxDriver, type SelinuxDriverOptions } from './selinux.js';
+import { SecurityStack } from './stack.js';
+import type { HostStore } from './store.js';
+
+export type { GuestDef, GuestInput, GuestRecord, LiveSecLabel, LabelledFile, SecLabelDef, DiskDef } from './guest-types.js';
+
+/** Names of the built-in drivers the manager can construct itself. */
+export type BuiltinDriverName = 'selinux' | 'dac' | 'none';
+
+export interface LabelManagerOptions {
+  store: HostStore;
+  /**
+   * The stack, primary first: built-in names or driver objects (e.g. the SMACK driver).
+   * Default `['selinux', 'dac']` (libvirt on a privileged SELinux host: DAC appended last).
+   */
+  drivers?: ReadonlyArray<BuiltinDriverName | SecurityDriver>;
+  /** the loaded policy: every SELinux label is validated and canonicalised against it */
+  policy?: PolicyModel;
+  /** guests without a seclabel for a driver get an implicit dynamic one (default true) */
+  defaultConfined?: boolean;
+  /** reject guests whose seclabel is type none (default false) */
+  requireConfined?: boolean;
+  /** options of the built-in SELinux driver (contexts, daemon range) */
+  selinux?: Omit<SelinuxDriverOptions, 'rng'>;
+  /** options of the built-in DAC driver (uid/gid) */
+  dac?: DacDriverOptions;
+  /** random source of the MCS allocator (default Math.random); seed it for reproducible tests */
+  rng?: Rng;
+  /** file label access (default: the store's file labels with policy defaults) */
+  files?: FileLabels;
+  /** extra file-context rules tried before the built-in table (first match wins) */
+  fileContexts?: readonly FileContextRule[];
+}
+
+/** What `destroy` returns: the guest shut off, plus any restore problems that were ignored. */
+export interface DestroyResult {
+  readonly record: GuestRecord;
+  readonly warnings: string[];
+}
+
+export class LabelManager {
+  readonly store: HostStore;
+  readonly stack: SecurityStack;
+  readonly checker: LabelChecker;
+  readonly defaultConfined: boolean;
+  readonly requireConfined: boolean;
+  private readonly files: FileLabels;
+  private readonly fileContexts: readonly FileContextRule[];
+
+  constructor(options: LabelManagerOptions) {
+    this.store = options.store;
+    this.checker = options.policy ? policyLabelChecker(options.policy) : syntaxLabelChecker();
+    this.defaultConfined = options.defaultConfined ?? true;
+    this.requireConfined = options.requireConfined ?? false;
+    this.fileContexts = options.fileContexts ?? [];
+    const names = options.drivers ?? ['selinux', 'dac'];
+    const drivers = names.map((d): SecurityDriver => {
+      if (typeof d !== 'string') return d;
+      switch (d) {
+        case 'selinux':
+          return new SelinuxDriver({ ...options.selinux, ...(options.rng ? { rng: options.rng } : {}) });
+        case 'dac':
+          return new DacDriver(options.dac);
+        case 'none':
+          return new NoneDriver();
+        default:
+          throw guestError('unsupported', '', `unknown security driver "${String(d)}"`);
+      }
+    });
+    this.stack = new SecurityStack(drivers);
+    this.files = options.files ?? storeFileLabels(this.store, (path, model) => this.defaultLabel(path, model));
+  }
+
+  /** the model of the primary driver */
+  get model(): string {
+    return this.stack.model;
+  }
+
+  /** Define (or redefine) a guest from a plain object, a normalised def, or libvirt domain XML. */
+  define(input: GuestInput | GuestDef | string, file = '<domain>'): GuestRecord {
+    const raw = typeof input === 'string' ? domainXmlToInput(input, file) : input;
+    return this.run(() => {
+      // libvirt: redefining a guest without a uuid keeps the existing one
+      const known = raw.uuid === undefined ? this.store.getGuest(raw.name) : undefined;
+      const def = normalizeGuest(known ? { ...raw, uuid: known.def.uuid } : raw, this.model);
+      const ctx = this.context();
+      this.stack.verify(def, resolveSeclabels(def, this.stack, this), ctx);
+      const existing = this.store.getGuest(def.name);
+      if (existing?.state === 'running') throw guestError('already-running', def.name, `guest "${def.name}" is running; stop it before redefining`);
+      if (existing && existing.def.uuid !== def.uuid) {
+        throw guestError('uuid-conflict', def.name, `guest "${def.name}" already exists with uuid ${existing.def.uuid}`);
+      }
+      const clash = this.store.guestNameByUuid(def.uuid);
+      if (clash !== undefined && clash !== def.name) throw guestError('uuid-conflict', def.name, `uuid ${def.uuid} is already used by guest "${clash}"`);
+      const record: GuestRecord = { def, state: 'shutoff', live: [], files: [] };
+      this.store.putGuest(record);
+      // the images now exist on the host with their current (or default) labels
+      for (const path of diskPaths(def)) {
+        for (const d of this.stack.drivers) {
+          if (hasDefaultLabel(path, d.name, this.fileContexts) && this.store.getFileLabel(path, d.name) === undefined) {
+            this.store.setFileLabel(path, d.name, this.files.get(path, d.name));
+          }
+        }
+      }
+      return record;
+    });
+  }
+
+  start(name: string): GuestRecord {
+    return this.run(() => {
+      const rec = this.mustGet(name);
+      if (rec.state === 'running') throw guestError('already-running', name, `guest "${name}" is already running`);
+      const ctx = this.context();
+      const seclabels = resolveSeclabels(rec.def, this.stack, this);
+      this.stack.verify(rec.def, seclabels, ctx);
+      const live = this.stack.genLabels(rec.def, seclabels, ctx);
+      const files = this.stack.setAllLabel(rec.def, live, ctx);
+      this.stack.setProcessLabel(rec.def, live, ctx);
+      const record: GuestRecord = { def: rec.def, state: 'running', pid: this.store.nextPid(), live, files, startedAt: Date.now() };
+      this.store.putGuest(record);
+      return record;
+    });
+  }
+
+  stop(name: string): GuestRecord {
+    return this.run(() => {
+      const rec = this.mustGetRunning(name);
+      const ctx = this.context();
+      this.stack.restoreAllLabel(rec.def, rec.live, rec.files, ctx);
+      this.stack.releaseLabels(rec.def, rec.live, ctx);
+      const record: GuestRecord = { def: rec.def, state: 'shutoff', live: [], files: [] };
+      this.store.putGuest(record);
+      return record;
+    });
+  }
+
+  /** Forced stop: restore problems are reported as warnings, the guest always ends shut off. */
+  destroy(name: string): DestroyResult {
+    return this.run(() => {
+      const rec = this.mustGetRunning(name);
+      const ctx = this.context();
+      const warnings: string[] = [];
+      for (const d of this.stack.drivers) {
+        const l = rec.live.find((x) => x.model === d.name);
+        if (!l) continue;
+        for (const f of rec.files.filter((x) => x.model === d.name)) {
+          try {
+            d.restoreAllLabel?.({ def: rec.def, live: l, files: [f] }, ctx);
+          } catch (err) {
+            if (!(err instanceof SvirtError)) throw err;
+            warnings.push(`${f.path}: ${err.message}`);
+          }
+        }
+      }
+      this.stack.releaseLabels(rec.def, rec.live, ctx);
+      const record: GuestRecord = { def: rec.def, state: 'shutoff', live: [], files: [] };
+      this.store.putGuest(record);
+      return { record, warnings };
+    });
+  }
+
+  undefine(name: string): void {
+    this.run(() => {
+      const rec = this.mustGet(name);
+      if (rec.state === 'running') throw guestError('already-running', name, `guest "${name}" is running; stop it before undefining`);
+      this.store.deleteGuest(name);
+    });
+  }
+
+  /** Re-reserve the labels of guests the store says are running (process restart). */
+  reconnect(): GuestRecord[] {
+    return this.run(() => {
+      const ctx = this.context();
+      const running = this.store.listGuests().filter((g) => g.state === 'running');
+      for (const g of running) this.stack.reserveLabels(g.def, g.live, ctx);
+      return running;
+    });
+  }
+
+  get(name: string): GuestRecord {
+    return this.mustGet(name);
+  }
+
+  list(): GuestRecord[] {
+    return this.store.listGuests();
+  }
+
+  /** a file's current label for a model (default: the primary's) */
+  fileLabel(path: string, model: string = this.model): string {
+    return this.files.get(path, model);
+  }
+
+  /** the policy-default label of a path (file-context rules; DAC `+0:+0`) */
+  defaultLabel(path: string, model: string): string {
+    return defaultFileLabel(path, model, this.fileContexts);
+  }
+
+  /** Run `fn` in one transaction; after a failure, drivers drop caches the rollback invalidated. */
+  private run<T>(fn: () => T): T {
+    try {
+      return this.store.transaction(fn);
+    } catch (err) {
+      this.stack.invalidate();
+      throw err;
+    }
+  }
+
+  private context(): DriverContext {
+    return {
+      store: this.store,
+      files: this.files,
+      checker: this.checker,
+      defaultLabel: (path, model) => this.defaultLabel(path, model),
+    };
+  }
+
+  private mustGet(name: string): GuestRecord {
+    const rec = this.store.getGuest(name);
+    if (!rec) throw unknownGuest(name);
+    return rec;
+  }
+
+  private mustGetRunning(name: string): GuestRecord {
+    const rec = this.mustGet(name);
+    if (rec.state !== 'running') throw guestError('not-running', name, `guest "${name}" is not running`);
+    return rec;
+  }
+}
+
+/** every file path of a definition: tops and backing layers, in disk order */
+export function diskPaths(def: GuestDef): string[] {
+  const out: string[] = [];
+  for (const d of def.disks) {
+    out.push(d.source);
+    for (const b of d.backingChain) out.push(b.source);
+  }
+  return [...new Set(out)];
+}
