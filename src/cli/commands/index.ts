@@ -7,5 +7,6 @@ import { registerHost } from './host.js';
 import { registerTrans } from './trans.js';
 import { registerChcat } from './chcat.js';
 import { registerStress } from './stress.js';
+import { registerBench } from './bench.js';
 
-export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress];
+export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress, registerBench];

@@ -27,9 +27,10 @@ function fmt(n: number): string {
 export function formatSummary(r: StressReport): string {
   const lines: string[] = [];
   lines.push(`svirt stress: ${r.config.guests} guests × ${r.config.imagesPerGuest} images, ${r.config.workers} workers, policy ${r.config.policy}, seed ${r.seed}${r.config.faults.length ? `, faults ${r.config.faults.join(',')}` : ''}`);
-  lines.push(`operations: ${r.totals.ops} in ${(r.totals.elapsedMs / 1000).toFixed(2)} s = ${fmt(r.totals.opsPerSec)} ops/s`);
+  lines.push(`operations: ${r.totals.ops} in ${(r.totals.elapsedMs / 1000).toFixed(2)} s = ${fmt(r.totals.opsPerSec)} ops/s (steady ${fmt(r.totals.steadyOpsPerSec)} ops/s; setup ${(r.totals.setupMs / 1000).toFixed(2)} s)`);
   for (const t of r.workers) {
-    lines.push(`  worker ${t.threadId}: ${t.ops} ops, ${fmt(t.opsPerSec)} ops/s busy, batch p50/p99 ${t.latencyNs.batch.p50}/${t.latencyNs.batch.p99} ns`);
+    const inWasm = t.busyMs > 0 ? ` (${((100 * t.engineMs) / t.busyMs).toFixed(0)}% in the engine)` : '';
+    lines.push(`  worker ${t.threadId}: ${t.ops} ops, ${fmt(t.opsPerSec)} ops/s busy${inWasm}, batch p50/p99 ${t.latencyNs.batch.p50}/${t.latencyNs.batch.p99} ns`);
   }
   const l = r.latencyNs;
   lines.push(`latency per batch (ns): p50 ${l.batch.p50}  p99 ${l.batch.p99}  p99.9 ${l.batch.p999}; per operation: p50 ${l.op.p50}  p99 ${l.op.p99}  p99.9 ${l.op.p999}`);
@@ -92,6 +93,8 @@ export const registerStress: RegisterCommand = (program: Command, ctx) => {
     .option('--fault <name>', `inject a fault (repeatable): ${FAULTS.join(', ')}`, collect, [])
     .option('--batch <n>', `checks per engine call (default ${DEFAULTS.batchSize})`)
     .option('--avc-slots <n>', `AVC slots = threshold per worker (default ${DEFAULTS.avc.slots})`)
+    .option('--ring <n>', `operations pre-generated per lane and replayed (default ${DEFAULTS.ringOps})`)
+    .option('--bool <name=value>', 'set a boolean before the run (repeatable)', collect, [])
     .option('--json <file>', 'write the report as JSON (docs/stress-report-schema.md)')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--quiet', 'print only the verdict line')
