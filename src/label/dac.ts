@@ -14,7 +14,7 @@
 import { guestError } from '../errors.js';
 import type { DriverContext, DriverGuest, SecurityDriver } from './driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, restoreFileLabel, setFileLabel } from './relabel.js';
+import { planDiskLabels, restoreFileLabels, setFileLabel } from './relabel.js';
 
 export interface DacDriverOptions {
   /** numeric uid of the guest process (default 107, Debian/Fedora `qemu`) */
@@ -86,9 +86,7 @@ export class DacDriver implements SecurityDriver {
   }
 
   setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    const out: LabelledFile[] = [];
-    for (const disk of guest.def.disks) out.push(...this.setImageLabel(guest, disk, ctx));
-    return out;
+    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
   }
 
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
@@ -105,15 +103,7 @@ export class DacDriver implements SecurityDriver {
 
   restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
     if (!guest.live.relabel) return;
-    let first: unknown;
-    for (const f of files) {
-      try {
-        restoreFileLabel(ctx.store, ctx.files, f, ctx.defaultLabel(f.path, MODEL));
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    if (first !== undefined) throw first;
+    restoreFileLabels(ctx.store, ctx.files, files, (path) => ctx.defaultLabel(path, MODEL));
   }
 
   setProcessLabel(guest: DriverGuest): string | undefined {

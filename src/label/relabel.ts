@@ -243,3 +243,24 @@ export function restoreFileLabel(store: HostStore, files: FileLabels, f: Labelle
   }
   files.set(f.path, f.model, defaultLabel);
 }
+
+/**
+ * Restore every file of a stopping guest; one failing file does not stop the others (libvirt
+ * restores as much as it can), and the first error is rethrown once all were tried.
+ */
+export function restoreFileLabels(
+  store: HostStore,
+  files: FileLabels,
+  labelled: readonly LabelledFile[],
+  defaultLabel: (path: string) => string,
+): void {
+  let first: unknown;
+  for (const f of labelled) {
+    try {
+      restoreFileLabel(store, files, f, defaultLabel(f.path));
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}

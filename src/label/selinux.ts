@@ -24,7 +24,7 @@ import { guestError, labelError } from '../errors.js';
 import type { DriverContext, DriverGuest, LabelChecker, SecurityDriver } from './driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
 import { McsAllocator, parseMcsLevel, parsePoolRange, type Rng } from './mcs-alloc.js';
-import { formatMcs, joinContext, planDiskLabels, restoreFileLabel, setFileLabel, splitContext } from './relabel.js';
+import { formatMcs, joinContext, planDiskLabels, restoreFileLabels, setFileLabel, splitContext } from './relabel.js';
 import type { HostStore } from './store.js';
 
 export interface SelinuxDriverOptions {
@@ -144,9 +144,7 @@ export class SelinuxDriver implements SecurityDriver {
   }
 
   setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    const out: LabelledFile[] = [];
-    for (const disk of guest.def.disks) out.push(...this.setImageLabel(guest, disk, ctx));
-    return out;
+    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
   }
 
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
@@ -172,15 +170,7 @@ export class SelinuxDriver implements SecurityDriver {
 
   restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
     if (!guest.live.relabel) return;
-    let first: unknown;
-    for (const f of files) {
-      try {
-        restoreFileLabel(ctx.store, ctx.files, f, ctx.defaultLabel(f.path, MODEL));
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    if (first !== undefined) throw first;
+    restoreFileLabels(ctx.store, ctx.files, files, (path) => ctx.defaultLabel(path, MODEL));
   }
 
   setProcessLabel(guest: DriverGuest): string | undefined {

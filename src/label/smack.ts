@@ -19,7 +19,7 @@ import { guestError } from '../errors.js';
 import { SMACK_FLOOR, SMACK_STAR, smackLabelProblem } from '../smack/label.js';
 import type { DriverContext, DriverGuest, SecurityDriver } from './driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, restoreFileLabel, setFileLabel, type FileContextRule } from './relabel.js';
+import { planDiskLabels, restoreFileLabels, setFileLabel, type FileContextRule } from './relabel.js';
 
 const MODEL = 'smack';
 
@@ -80,9 +80,7 @@ export class SmackDriver implements SecurityDriver {
   }
 
   setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    const out: LabelledFile[] = [];
-    for (const disk of guest.def.disks) out.push(...this.setImageLabel(guest, disk, ctx));
-    return out;
+    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
   }
 
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
@@ -99,15 +97,7 @@ export class SmackDriver implements SecurityDriver {
 
   restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
     if (!guest.live.relabel) return;
-    let first: unknown;
-    for (const f of files) {
-      try {
-        restoreFileLabel(ctx.store, ctx.files, f, defaultSmackLabel(ctx, f.path));
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    if (first !== undefined) throw first;
+    restoreFileLabels(ctx.store, ctx.files, files, (path) => defaultSmackLabel(ctx, path));
   }
 
   setProcessLabel(guest: DriverGuest): string | undefined {

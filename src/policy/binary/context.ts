@@ -12,24 +12,13 @@
  */
 import { OBJECT_R_VALUE, type ContextValue, type MlsRange } from '../model.js';
 import type { Cursor } from './cursor.js';
-import { formatRangeText, levelDominates, rangeProblem, readRange } from './mls.js';
+import { formatRangeText, rangeProblem, readRange } from './mls.js';
 import type { SymbolTables } from './symbols.js';
-
-function sortedHas(sorted: readonly number[], v: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = sorted[mid]!;
-    if (x === v) return true;
-    if (x < v) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
+import { sortedHas } from '../../context/context.js';
+import { levelDom } from '../../context/mls.js';
 
 function rangeContains(outer: MlsRange, inner: MlsRange): boolean {
-  return levelDominates(inner.low, outer.low) && levelDominates(outer.high, inner.high);
+  return levelDom(inner.low, outer.low) && levelDom(outer.high, inner.high);
 }
 
 export class ContextReader {

@@ -11,6 +11,7 @@
  * Categories are read straight into the 1024-bit CategorySet (bit i = category value i + 1); a bit at
  * or above 1024 is rejected by the ebitmap reader, and larger policies never get this far.
  */
+import { levelDom } from '../../context/mls.js';
 import { MAX_CATEGORIES, formatCategories } from '../../context/categories.js';
 import type { MlsLevel, MlsRange, SensitivityDef, CategoryDef } from '../model.js';
 import type { Cursor } from './cursor.js';
@@ -33,11 +34,6 @@ export function readRange(c: Cursor, what: string): MlsRange {
   return { low: { sens: lowSens, cats: lowCats }, high: { sens: highSens, cats: highCats } };
 }
 
-/** `a dom b`: a.sens >= b.sens and cats(b) ⊆ cats(a) (S mls_types.h:mls_level_dom). */
-export function levelDominates(a: MlsLevel, b: MlsLevel): boolean {
-  return a.sens >= b.sens && a.cats.contains(b.cats);
-}
-
 /** Why a level is invalid under the declared sensitivities, or undefined when valid. */
 export function levelProblem(level: MlsLevel, sens: readonly SensitivityDef[], ncats: number): string | undefined {
   if (level.sens < 1 || level.sens > sens.length) return `sensitivity ${level.sens} out of range 1..${sens.length}`;
@@ -53,7 +49,7 @@ export function rangeProblem(range: MlsRange, sens: readonly SensitivityDef[], n
   if (low) return `low level: ${low}`;
   const high = levelProblem(range.high, sens, ncats);
   if (high) return `high level: ${high}`;
-  if (!levelDominates(range.high, range.low)) return 'high level does not dominate low level';
+  if (!levelDom(range.high, range.low)) return 'high level does not dominate low level';
   return undefined;
 }
 

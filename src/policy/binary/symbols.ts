@@ -43,7 +43,8 @@ import {
 import type { Cursor } from './cursor.js';
 import { checkNames, readConstraintList, resolveWritten, type ConstraintContext } from './constraints.js';
 import { readValueSet } from './ebitmap.js';
-import { levelDominates, levelProblem, rangeProblem, readLevel, readRange } from './mls.js';
+import { levelProblem, rangeProblem, readLevel, readRange } from './mls.js';
+import { levelDom } from '../../context/mls.js';
 import {
   DEFAULT_RANGE,
   DEFAULT_SOURCE_TARGET,
@@ -480,7 +481,7 @@ export function readSymbolTables(c: Cursor, version: number, mls: boolean): Symb
     for (const u of rawUsers) {
       const bad = rangeProblem(u.range, sensitivities, ncats) ?? levelProblem(u.defaultLevel, sensitivities, ncats);
       if (bad) throw new BinaryPolicyError('symbols/users', u.rangeAt, `user "${u.def.name}": invalid MLS range or default level: ${bad}`);
-      if (!(levelDominates(u.defaultLevel, u.range.low) && levelDominates(u.range.high, u.defaultLevel))) {
+      if (!(levelDom(u.defaultLevel, u.range.low) && levelDom(u.range.high, u.defaultLevel))) {
         throw new BinaryPolicyError('symbols/users', u.rangeAt, `user "${u.def.name}": default level outside the user's range`);
       }
       u.def.range = u.range;
