@@ -1,20 +1,32 @@
 /**
- * Stress simulator benchmark: throughput of the closed-loop simulation with 1 and with 2 worker
- * threads measured in the same run (ratio = scaling), checkMany throughput through the same pool,
- * and peak RSS of a 100,000-guest run.
+ * Stress simulator benchmark (issue 5 item 8).
  *
- * Each figure is the median of `--rounds` runs (default 3) of a fixed number of operations after a
- * warm-up run, so AVC hits dominate (steady state). Whole runs are the samples: a run does millions
- * of checks, so per-call timer overhead is irrelevant (tinybench's advice for sub-µs work).
+ *   sim N workers     the whole simulator: every lane replays its ring through the engine, every
+ *                     answer verified and counted (PASS verdict required); checks/s = operations
+ *                     counted / (last chunk end − first chunk start), all workers together
+ *   engine N workers  in the SAME run, pool, threads and warm AVCs (protocol.ts EngineTask): the
+ *                     engine alone over the same rings (pages copied in, nothing judged), and
+ *                     `enginePage`: one page checked over and over (the AVC-hit ceiling)
+ *   scaling           2 workers / 1 worker, rounds interleaved in one process
+ *   checkMany         the pool as a library call (4M checks, 2 workers)
+ *   100,000 guests    child processes of the compiled CLI at two --ops sizes: peak RSS must not
+ *                     grow with the operation count (memory is O(guests + ring), not O(ops))
  *
- * Run (needs `npm run build` for dist/src/sim/worker.js):
- *   npx tsx bench/stress.bench.ts [--ops N] [--rounds N] [--attack-ratio R] [--json]
+ * Whole runs are the samples (millions of checks each), medians of --rounds interleaved rounds;
+ * tinybench drives the rounds. The load average is printed with the results (noisy 2-core box).
+ *
+ * Run (needs `npm run build` for dist/): npx tsx bench/stress.bench.ts [--ops N] [--rounds N]
+ *   [--ring N] [--attack-ratio R] [--guests N] [--json]
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { loadEmbeddedPolicy } from '../src/policy/load.js';
 import { createSecurityServer } from '../src/security/server.js';
 import { CheckPool } from '../src/sim/check-many.js';
 import { resolveOptions } from '../src/sim/options.js';
+import type { EngineResult } from '../src/sim/protocol.js';
 import { runStress } from '../src/sim/stress.js';
 
 function arg(name: string, fallback: string): string {
@@ -22,15 +34,47 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-const ops = arg('--ops', '8000000');
+const ops = arg('--ops', '32000000');
 const rounds = Number(arg('--rounds', '3'));
+const ring = arg('--ring', '16384');
+const guests = arg('--guests', '256');
 const attackRatio = arg('--attack-ratio', '0.25');
+const batch = 4096;
 
-async function simRate(workers: number): Promise<number> {
-  const run = await runStress(resolveOptions({ ops, workers: String(workers), seed: '1', attackRatio }, () => 1));
+interface Pair {
+  sim: number;
+  /** engine alone over the same rings (copies in, no judging) */
+  engine: number;
+  /** engine alone, one page repeated: the AVC-hit ceiling */
+  page: number;
+  hitRate: number;
+  /** share of the workers' chunk time spent inside engine calls */
+  inEngine: number;
+}
+
+/** One simulator run, then the pure engine on the same pool: checks/s of each. */
+async function simAndEngine(workers: number): Promise<Pair> {
+  let engine = 0;
+  let page = 0;
+  const run = await runStress(resolveOptions({ ops, workers: String(workers), seed: '1', attackRatio, ring, guests, batch: String(batch) }, () => 1), {
+    afterLanes: async ({ pool, rings, policyGen, boolGen }) => {
+      // as many checks per lane as the simulator did, so the figures cover the same amount of work
+      const batches = Math.ceil(Number(ops) / rings.length / batch);
+      for (const mode of ['ring', 'page'] as const) {
+        const rs = await Promise.all(rings.map((_, lane) => pool.run<EngineResult>({ kind: 'engine', mode, lane, batches, batchSize: batch, policyGen, boolGen })));
+        const checks = rs.reduce((a, r) => a + r.checks, 0);
+        const rate = (checks * 1000) / (Math.max(...rs.map((r) => r.endMs)) - Math.min(...rs.map((r) => r.startMs)));
+        if (mode === 'ring') engine = rate;
+        else page = rate;
+      }
+    },
+  });
   if (run.verdict.status !== 'PASS') throw new Error(`benchmark run failed its verdict: ${run.verdict.failures.join('; ')}`);
-  // ops over the span from the first chunk's start to the last chunk's end: excludes pool start-up
-  return (run.metrics.ops * 1000) / (run.metrics.lastEndMs - run.metrics.firstStartMs);
+  if (run.metrics.ops !== Number(ops)) throw new Error(`accounting: ${run.metrics.ops} of ${ops} operations counted`);
+  const avc = run.metrics.avcTotals();
+  const threads = [...run.metrics.threads.values()];
+  const inEngine = threads.reduce((a, t) => a + t.engineMs, 0) / threads.reduce((a, t) => a + t.busyMs, 0);
+  return { sim: (run.metrics.ops * 1000) / (run.metrics.lastEndMs - run.metrics.firstStartMs), engine, page, hitRate: avc.hits / avc.lookups, inEngine };
 }
 
 function median(xs: number[]): number {
@@ -38,17 +82,26 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+const load0 = loadavg()[0]!;
 const results: Record<string, number> = {};
+const one: Pair[] = [];
+const two: Pair[] = [];
 const bench = new Bench({ iterations: rounds, time: 0, warmup: false });
-const one: number[] = [];
-const two: number[] = [];
-await simRate(2); // warm-up: JIT, Wasm compilation cache
-bench.add('stress 1 worker', async () => void one.push(await simRate(1)));
-bench.add('stress 2 workers', async () => void two.push(await simRate(2)));
+await simAndEngine(2); // warm-up: JIT, Wasm compilation cache
+bench.add('stress 1 worker', async () => void one.push(await simAndEngine(1)));
+bench.add('stress 2 workers', async () => void two.push(await simAndEngine(2)));
 await bench.run();
-results['sim1WorkerOpsPerSec'] = median(one);
-results['sim2WorkersOpsPerSec'] = median(two);
-results['scaling2over1'] = results['sim2WorkersOpsPerSec']! / results['sim1WorkerOpsPerSec']!;
+results['sim1WorkerChecksPerSec'] = median(one.map((p) => p.sim));
+results['sim2WorkersChecksPerSec'] = median(two.map((p) => p.sim));
+results['scaling2over1'] = median(two.map((p) => p.sim)) / median(one.map((p) => p.sim));
+results['engine1WorkerChecksPerSec'] = median(one.map((p) => p.engine));
+results['engine2WorkersChecksPerSec'] = median(two.map((p) => p.engine));
+results['engineScaling2over1'] = results['engine2WorkersChecksPerSec']! / results['engine1WorkerChecksPerSec']!;
+results['enginePage1WorkerChecksPerSec'] = median(one.map((p) => p.page));
+results['enginePage2WorkersChecksPerSec'] = median(two.map((p) => p.page));
+results['simShareInEngine2Workers'] = median(two.map((p) => p.inEngine));
+results['simOverEngine2Workers'] = median(two.map((p) => p.sim / p.engine));
+results['simAvcHitRate'] = median(two.map((p) => p.hitRate));
 
 // checkMany: 4M checks over a small hot set (AVC hits), 2 workers
 {
@@ -75,12 +128,22 @@ results['scaling2over1'] = results['sim2WorkersOpsPerSec']! / results['sim1Worke
   results['checkManyChecksPerSec'] = median(rates);
 }
 
-// 100,000 guests: bounded memory
-{
-  const run = await runStress(resolveOptions({ guests: '100000', ops: '2000000', workers: '2', seed: '1', attackRatio }, () => 1));
-  results['guests100kPeakRssMB'] = Math.round(run.peakRssBytes / 1e6);
-  results['guests100kVerdictPass'] = run.verdict.status === 'PASS' ? 1 : 0;
+// 100,000 guests: bounded memory. Separate processes (peak RSS is per process), the compiled CLI.
+for (const [key, n] of [['guests100k2MOps', '2000000'], ['guests100k16MOps', '16000000']] as const) {
+  const out = `/tmp/svirt-stress-bench-${process.pid}.json`;
+  try {
+    execFileSync(process.execPath, ['dist/src/cli/main.js', 'stress', '--guests', '100000', '--ops', n, '--workers', '2', '--seed', '1', '--quiet', '--json', out], { stdio: 'ignore' });
+  } catch (err) {
+    throw new Error(`100,000-guest run (${n} ops) did not PASS: ${String(err)}`);
+  }
+  const r = JSON.parse(readFileSync(out, 'utf8')) as { memory: { peakRssBytes: number }; totals: { steadyOpsPerSec: number; setupMs: number } };
+  rmSync(out, { force: true });
+  results[`${key}PeakRssMB`] = Math.round(r.memory.peakRssBytes / 1e6);
+  results[`${key}ChecksPerSec`] = r.totals.steadyOpsPerSec;
+  results[`${key}SetupMs`] = Math.round(r.totals.setupMs);
 }
+results['loadAvgStart'] = load0;
+results['loadAvgEnd'] = loadavg()[0]!;
 
 if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
-else for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(24)} ${Number.isInteger(v) ? v : v.toFixed(2)}`);
+else for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(30)} ${Number.isInteger(v) ? v : v >= 1000 ? Math.round(v) : v.toFixed(3)}`);

@@ -53,6 +53,8 @@ export interface ThreadMetrics {
   chunks: number;
   /** ms spent inside chunks */
   busyMs: number;
+  /** ms spent inside engine calls (sum of batch times): busyMs − engineMs is the workload's own JS */
+  engineMs: number;
   readonly spans: ChunkSpan[];
   readonly batchHist: Histogram;
   readonly opHist: Histogram;
@@ -99,6 +101,8 @@ export class RunMetrics {
   readonly staleAnswers: Array<{ threadId: number; lane: number; chunk: number; seqno: number; ackedSeqno: number }> = [];
   ops = 0;
   batches = 0;
+  /** batches verified by memcmp against their page reference (workload.ts) */
+  replayedBatches = 0;
   chunks = 0;
   firstStartMs = Number.POSITIVE_INFINITY;
   lastEndMs = 0;
@@ -119,6 +123,7 @@ export class RunMetrics {
         batches: 0,
         chunks: 0,
         busyMs: 0,
+        engineMs: 0,
         spans: [],
         batchHist: newHistogram(),
         opHist: newHistogram(),
@@ -157,6 +162,7 @@ export class RunMetrics {
       const ns = Math.min(MAX_NS, Math.max(1, Math.round(r.batchNs[b]!)));
       const n = r.batchOps[b]!;
       if (n === 0) continue;
+      t.engineMs += r.batchNs[b]! / 1e6;
       t.batchHist.recordValue(ns);
       t.opHist.recordValueWithCount(Math.min(MAX_NS, Math.max(1, Math.round(ns / n))), n);
     }
@@ -170,6 +176,7 @@ export class RunMetrics {
     t.avc.activeNodes = r.avc.activeNodes;
     this.ops += r.ops;
     this.batches += r.batches;
+    this.replayedBatches += r.replayedBatches;
     this.chunks++;
     this.firstStartMs = Math.min(this.firstStartMs, r.startMs);
     this.lastEndMs = Math.max(this.lastEndMs, r.endMs);

@@ -1,6 +1,7 @@
 /**
  * `svirt stress` options: defaults, parsing from CLI strings, validation (E_USAGE → exit 2).
  */
+import { parseBoolAssignments } from '../security/bool-assignments.js';
 import { usageError } from '../errors.js';
 import type { AvcOptions } from '../types.js';
 import { type FaultName, parseFaults } from './faults.js';
@@ -31,6 +32,8 @@ export interface StressOptions {
   batchSize: number;
   /** operations per pool task (chunk) */
   chunkOps: number;
+  /** operations in each lane's pre-generated ring (ring.ts); the lane's stream repeats it */
+  ringOps: number;
   avc: AvcOptions;
   booleans: Record<string, boolean>;
 }
@@ -42,8 +45,16 @@ export const DEFAULTS = {
   attackRatio: 0.25,
   hostShare: 0.2,
   processShare: 0.2,
-  batchSize: 256,
-  chunkOps: 1 << 18,
+  /** checks per engine call: large batches make the per-call JS work (4 memcpy + 1 memcmp) negligible */
+  batchSize: 4096,
+  chunkOps: 1 << 19,
+  /**
+   * Ring of 2^16 operations per lane (2 MB). Its distinct (ssid, tsid, tclass) keys are the AVC's
+   * working set: with 256 guests and --attack-ratio 0.25 a lane's ring has ~13k of them, which fit
+   * the 16384-entry AVC, so replays are hits. A larger ring widens cross-guest pair coverage and
+   * the working set alike (beyond the AVC threshold every replay misses again: compute_av per op).
+   */
+  ringOps: 1 << 16,
   /**
    * The simulator's AVC: the kernel's largest configurable table (CONFIG_SECURITY_SELINUX_AVC_HASH_BITS
    * = 14, v6.19+) so that a worker's share of 256 guests' own-image decisions fits in the cache.
@@ -90,6 +101,9 @@ export interface RawStressOptions {
   fault?: string[];
   batch?: string;
   avcSlots?: string;
+  ring?: string;
+  /** `NAME=VALUE` boolean overrides (repeatable) */
+  bool?: string[];
 }
 
 export function resolveOptions(raw: RawStressOptions, randomSeed: () => number): StressOptions {
@@ -114,7 +128,8 @@ export function resolveOptions(raw: RawStressOptions, randomSeed: () => number):
     faults: parseFaults(raw.fault ?? []),
     batchSize: int('--batch', raw.batch, 1, 4096) ?? DEFAULTS.batchSize,
     chunkOps: DEFAULTS.chunkOps,
+    ringOps: int('--ring', raw.ring, 1, 1 << 24) ?? DEFAULTS.ringOps,
     avc: slots !== undefined ? { slots, threshold: slots, reclaim: 16 } : { ...DEFAULTS.avc },
-    booleans: {},
+    booleans: parseBoolAssignments(raw.bool ?? []),
   };
 }

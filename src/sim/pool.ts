@@ -22,6 +22,7 @@ import { Piscina } from 'piscina';
 import { simError } from '../errors.js';
 import type { AvcOptions } from '../types.js';
 import type { OpCatalog, SharedWorld } from './layout.js';
+import type { OpRing } from './ring.js';
 import { type PolicySlots, type PoolResult, type PoolTask, type PoolWorkerData, SLOT_HEADER_INTS } from './protocol.js';
 
 /** What the pool needs from a security server: the exports for workers (WasmSecurityServer). */
@@ -39,7 +40,7 @@ export interface PoolOptions {
   condStates?: readonly (readonly number[])[];
   /** slot capacity as a multiple of the first image + SID table size (default 2) */
   slotGrowth?: number;
-  sim?: { world: SharedWorld; catalog: OpCatalog; lanes: number };
+  sim?: { world: SharedWorld; catalog: OpCatalog; rings: readonly OpRing[] };
 }
 
 /** Absolute path of the compiled worker module. */
@@ -88,12 +89,12 @@ export class WorkerPool {
     };
     this.writeSlot(0, image, sids);
     this.publishedSeqno.push(server.seqno);
-    this.laneProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.lanes) * 4)) : undefined;
+    this.laneProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.rings.length) * 4)) : undefined;
     const workerData: PoolWorkerData = {
       policy: this.slots,
       avc: options.avc ?? {},
       condStates: options.condStates ?? [],
-      ...(options.sim && this.laneProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, laneProgress: this.laneProgress } } : {}),
+      ...(options.sim && this.laneProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, rings: options.sim.rings, laneProgress: this.laneProgress } } : {}),
     };
     this.piscina = new Piscina<PoolTask, PoolResult>({
       filename: pathToFileURL(path).href,

@@ -3,6 +3,7 @@
  * policy image, SID table, world and catalogue reach each worker once, through `workerData`.
  */
 import type { OpCatalog, SharedWorld } from './layout.js';
+import type { OpRing } from './ring.js';
 import type { AvcOptions, AvcStats } from '../types.js';
 
 /**
@@ -27,6 +28,8 @@ export interface PoolWorkerData {
   readonly sim?: {
     readonly world: SharedWorld;
     readonly catalog: OpCatalog;
+    /** per lane: the lane's operation ring (ring.ts), shared by every thread */
+    readonly rings: readonly OpRing[];
     /** per lane: executed batches of the chunk in flight (read by the main thread after a crash) */
     readonly laneProgress: Int32Array;
   };
@@ -38,20 +41,40 @@ export interface ChunkTask {
   readonly chunk: number;
   /** operations in this chunk */
   readonly ops: number;
+  /** checks per engine call; divides the ring length (one batch = one page of the ring) */
   readonly batchSize: number;
-  readonly seed: number;
-  /** this lane's guests: [sliceStart, sliceStart + sliceLen) */
-  readonly sliceStart: number;
-  readonly sliceLen: number;
-  /** attack thresholds on a 16-bit draw: sel < hostBelow → host, sel < attackBelow → other guest */
-  readonly hostBelow: number;
-  readonly attackBelow: number;
-  /** share (of 256) of other-guest attacks aimed at the guest's process instead of its images */
-  readonly processBelow: number;
+  /** ring position of the chunk's first operation (a multiple of batchSize) */
+  readonly ringStart: number;
   readonly policyGen: number;
   readonly boolGen: number;
   /** fault `worker-crash`: the thread exits after this many batches (first attempt only) */
   readonly crashAfterBatches?: number;
+}
+
+/**
+ * Benchmark only: the pure engine figure on the simulator's own operation mix, no judging.
+ * `page`: page 0 of the lane's ring loaded once, then `batches` engine calls (the AVC-hit ceiling,
+ * smallest working set); `ring`: the ring's pages copied in turn as the simulator does (same
+ * working set as the simulator, no judging or counting).
+ */
+export interface EngineTask {
+  readonly kind: 'engine';
+  readonly mode: 'page' | 'ring';
+  readonly lane: number;
+  readonly batches: number;
+  readonly batchSize: number;
+  readonly policyGen: number;
+  readonly boolGen: number;
+}
+
+export interface EngineResult {
+  readonly kind: 'engine';
+  readonly threadId: number;
+  readonly checks: number;
+  /** wall-clock span of the calls (epoch ms) */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly avc: AvcStats;
 }
 
 /** A sensitive cross-boundary operation that was allowed, or an own-image answer that differs from the expectation. */
@@ -80,6 +103,8 @@ export interface ChunkResult {
   readonly threadId: number;
   readonly ops: number;
   readonly batches: number;
+  /** batches whose answers equalled their page reference byte for byte (workload.ts) */
+  readonly replayedBatches: number;
   /** variant·2 + result → count */
   readonly counts: Uint32Array;
   /** cell·2 + result → count */
@@ -122,5 +147,5 @@ export interface CheckResult {
   readonly seqno: number;
 }
 
-export type PoolTask = ChunkTask | CheckTask;
-export type PoolResult = ChunkResult | CheckResult;
+export type PoolTask = ChunkTask | CheckTask | EngineTask;
+export type PoolResult = ChunkResult | CheckResult | EngineResult;

@@ -29,6 +29,8 @@ export interface StressReport {
     attackRatio: number;
     batchSize: number;
     chunkOps: number;
+    /** operations in each lane's ring (the lane's stream repeats it) */
+    ringOps: number[];
     policy: string;
     state: string | null;
     faults: string[];
@@ -42,13 +44,27 @@ export interface StressReport {
     mismatchCount: number;
     mismatches: Mismatch[];
   };
-  totals: { ops: number; batches: number; chunks: number; elapsedMs: number; opsPerSec: number };
+  totals: {
+    ops: number;
+    batches: number;
+    /** batches whose answers were verified against their page reference by memcmp */
+    replayedBatches: number;
+    chunks: number;
+    elapsedMs: number;
+    opsPerSec: number;
+    /** ms from the command's start to the pool's start (policy, world, rings) */
+    setupMs: number;
+    /** ops / (last chunk end − first chunk start): all workers, pool start-up excluded */
+    steadyOpsPerSec: number;
+  };
   workers: Array<{
     threadId: number;
     ops: number;
     batches: number;
     chunks: number;
     busyMs: number;
+    /** ms inside engine calls; engineMs / busyMs = share of the worker's chunk time spent in Wasm */
+    engineMs: number;
     opsPerSec: number;
     latencyNs: { batch: LatencySummary; op: LatencySummary };
     avc: { lookups: number; hits: number; misses: number; allocations: number; reclaims: number; frees: number; activeNodes: number };
@@ -183,6 +199,7 @@ export function buildReport(run: StressRun): StressReport {
       attackRatio: options.attackRatio,
       batchSize: options.batchSize,
       chunkOps: run.chunkOps,
+      ringOps: run.ringOps,
       policy: options.policy ?? 'embedded',
       state: options.state ?? null,
       faults: [...options.faults],
@@ -196,13 +213,23 @@ export function buildReport(run: StressRun): StressReport {
       mismatchCount: run.verdict.mismatchCount,
       mismatches: run.verdict.mismatches,
     },
-    totals: { ops: metrics.ops, batches: metrics.batches, chunks: metrics.chunks, elapsedMs, opsPerSec: elapsedMs > 0 ? Math.round((metrics.ops * 1000) / elapsedMs) : 0 },
+    totals: {
+      ops: metrics.ops,
+      batches: metrics.batches,
+      replayedBatches: metrics.replayedBatches,
+      chunks: metrics.chunks,
+      elapsedMs,
+      opsPerSec: elapsedMs > 0 ? Math.round((metrics.ops * 1000) / elapsedMs) : 0,
+      setupMs: run.setupMs,
+      steadyOpsPerSec: metrics.lastEndMs > metrics.firstStartMs ? Math.round((metrics.ops * 1000) / (metrics.lastEndMs - metrics.firstStartMs)) : 0,
+    },
     workers: [...metrics.threads.values()].map((t) => ({
       threadId: t.threadId,
       ops: t.ops,
       batches: t.batches,
       chunks: t.chunks,
       busyMs: t.busyMs,
+      engineMs: t.engineMs,
       opsPerSec: t.busyMs > 0 ? Math.round((t.ops * 1000) / t.busyMs) : 0,
       latencyNs: metrics.threadLatency(t),
       avc: { ...t.avc },

@@ -18,6 +18,7 @@ import { type LostChunk, RunMetrics } from './metrics.js';
 import type { StressOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import type { ChunkResult, ChunkTask } from './protocol.js';
+import { buildRing, type OpRing } from './ring.js';
 import { guestsFromState } from './state-guests.js';
 import { computeVerdict, type Verdict } from './verdict.js';
 import { allocateGuests, buildWorld, type World } from './world.js';
@@ -33,6 +34,11 @@ export interface StressProgress {
 
 export interface StressHooks {
   onProgress?(p: StressProgress): void;
+  /**
+   * Called once every lane is done, before the pool closes: benchmarks use it to measure the pure
+   * engine on the same threads, engines and rings (protocol.ts EngineTask).
+   */
+  afterLanes?(ctx: { pool: WorkerPool; rings: readonly OpRing[]; policyGen: number; boolGen: number }): Promise<void>;
 }
 
 /** Everything a report needs: the inputs, the world, the merged metrics and the verdict. */
@@ -45,6 +51,10 @@ export interface StressRun {
   readonly verdict: Verdict;
   readonly lanes: number;
   readonly chunkOps: number;
+  /** operations in each lane's ring */
+  readonly ringOps: number[];
+  /** ms spent building the world and the rings before the pool started */
+  readonly setupMs: number;
   readonly startedAt: Date;
   readonly elapsedMs: number;
   readonly planned: number | undefined;
@@ -95,25 +105,34 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
     return Array.from(condResults(model, states));
   });
 
-  // ---- lanes and chunks
+  // ---- lanes, chunks and rings
   const G = world.shared.guests;
   const lanes = Math.min(options.workers, G);
+  const B = options.batchSize;
+  const roundUp = (x: number): number => Math.max(B, Math.ceil(x / B) * B);
   const laneOps = (l: number): number => (options.ops === undefined ? Infinity : Math.floor(options.ops / lanes) + (l < options.ops % lanes ? 1 : 0));
-  const chunkOps =
-    options.ops === undefined
-      ? options.chunkOps
-      : Math.max(options.batchSize, Math.min(options.chunkOps, Math.ceil(Math.ceil(options.ops / lanes) / 8 / options.batchSize) * options.batchSize));
+  // chunks and rings are whole batches, so every batch is one page of its ring (workload.ts)
+  const chunkOps = options.ops === undefined ? roundUp(options.chunkOps) : Math.min(roundUp(options.chunkOps), roundUp(Math.ceil(options.ops / lanes) / 8));
   const chunksOf = (l: number): number => Math.ceil(laneOps(l) / chunkOps);
   const midChunk = options.ops === undefined ? undefined : Math.floor(chunksOf(0) / 2);
   const attackBelow = Math.round(options.attackRatio * 65536);
   const hostBelow = Math.round(options.attackRatio * options.hostShare * 65536);
   const processBelow = Math.round(options.processShare * 256);
+  const rings: OpRing[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    const sliceStart = Math.floor((lane * G) / lanes);
+    const sliceLen = Math.floor(((lane + 1) * G) / lanes) - sliceStart;
+    // no longer than the lane's whole stream in --ops mode (nothing would replay it)
+    const length = Math.min(roundUp(options.ringOps), roundUp(laneOps(lane)));
+    rings.push(buildRing(world.shared, world.catalog, { seed: options.seed, lane, length, sliceStart, sliceLen, hostBelow, attackBelow, processBelow }));
+  }
+  const setupMs = Date.now() - startedAt.getTime();
 
   const pool = new WorkerPool(server, {
     workers: options.workers,
     avc: options.avc,
     condStates,
-    sim: { world: world.shared, catalog: world.catalog, lanes },
+    sim: { world: world.shared, catalog: world.catalog, rings },
   });
   const metrics = new RunMetrics(variantCount(world.shared, world.catalog.ops.length) * 2, world.shared.bins * heatColumns(world.shared));
   const t0 = performance.now();
@@ -124,6 +143,7 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
   let booleanFlip: StressRun['booleanFlip'];
   let crashPlanned = faults.includes('worker-crash');
   const ackedGen = new Map<number, number>();
+  let elapsedMs = 0;
 
   /** mid-run events: at the middle chunk (--ops) or half the duration (--duration) */
   const isMid = (chunk: number): boolean => (midChunk !== undefined ? chunk >= midChunk : performance.now() - t0 >= (options.durationMs ?? 0) / 2);
@@ -167,9 +187,8 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
   };
 
   const laneLoop = async (lane: number): Promise<void> => {
-    const sliceStart = Math.floor((lane * G) / lanes);
-    const sliceLen = Math.floor(((lane + 1) * G) / lanes) - sliceStart;
     const total = laneOps(lane);
+    const ringLength = rings[lane]!.length;
     for (let chunk = 0; ; chunk++) {
       if (options.ops !== undefined ? chunk >= chunksOf(lane) : performance.now() >= deadline) break;
       const ops = Math.min(chunkOps, total - chunk * chunkOps);
@@ -179,13 +198,9 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
         lane,
         chunk,
         ops,
-        batchSize: options.batchSize,
-        seed: options.seed,
-        sliceStart,
-        sliceLen,
-        hostBelow,
-        attackBelow,
-        processBelow,
+        batchSize: B,
+        // exact in doubles up to 2^53 stream positions
+        ringStart: (chunk * chunkOps) % ringLength,
         ...gens,
       };
       if (crashPlanned && lane === 0 && isMid(chunk)) {
@@ -219,10 +234,12 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
 
   try {
     await Promise.all(Array.from({ length: lanes }, (_, l) => laneLoop(l)));
+    const elapsed = performance.now() - t0;
+    await hooks.afterLanes?.({ pool, rings, policyGen, boolGen });
+    elapsedMs = elapsed;
   } finally {
     await pool.close();
   }
-  const elapsedMs = performance.now() - t0;
   report();
   const verdict = computeVerdict(model, world, metrics, { planned: options.ops, counted: metrics.ops });
   return {
@@ -234,6 +251,8 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
     verdict,
     lanes,
     chunkOps,
+    ringOps: rings.map((r) => r.length),
+    setupMs,
     startedAt,
     elapsedMs,
     planned: options.ops,

@@ -9,8 +9,19 @@ import { threadId, workerData as rawWorkerData } from 'node:worker_threads';
 import { simError } from '../errors.js';
 import type { AvcStats } from '../types.js';
 import { WasmEngine } from '../wasm/engine.js';
-import { SLOT_HEADER_INTS, type CheckResult, type CheckTask, type ChunkResult, type ChunkTask, type PoolTask, type PoolWorkerData } from './protocol.js';
-import { type BatchPort, runChunk } from './workload.js';
+import {
+  SLOT_HEADER_INTS,
+  type CheckResult,
+  type CheckTask,
+  type ChunkResult,
+  type ChunkTask,
+  type EngineResult,
+  type EngineTask,
+  type PoolTask,
+  type PoolWorkerData,
+} from './protocol.js';
+import type { OpRing } from './ring.js';
+import { type BatchPort, PageCache, runChunk } from './workload.js';
 
 const data = rawWorkerData as PoolWorkerData;
 
@@ -22,6 +33,8 @@ let engineGen = -1;
 let engineBoolGen = 0;
 /** seqno of the image of the current generation */
 let imageSeqno = 0;
+/** page references per lane, this thread's own (they hold this engine's answers) */
+const pageCaches = new Map<number, PageCache>();
 
 function slotBytes(gen: number): { image: Uint8Array; sids: Uint8Array } {
   const h = (gen & 1) * SLOT_HEADER_INTS;
@@ -30,8 +43,9 @@ function slotBytes(gen: number): { image: Uint8Array; sids: Uint8Array } {
   const imageLen = Atomics.load(data.policy.header, h + 1);
   const sidLen = Atomics.load(data.policy.header, h + 2);
   const slot = data.policy.slots[(gen & 1) as 0 | 1];
-  // copies: the engine copies into Wasm memory anyway; a private copy cannot change under us
-  return { image: slot.slice(0, imageLen), sids: slot.slice(imageLen, imageLen + sidLen) };
+  // views, not copies (the engine copies into Wasm memory): the pool never rewrites the slot of a
+  // generation while a task naming it is in flight (pool.ts publish), and this is such a task
+  return { image: slot.subarray(0, imageLen), sids: slot.subarray(imageLen, imageLen + sidLen) };
 }
 
 function seqnoOf(image: Uint8Array): number {
@@ -91,16 +105,32 @@ function statsDelta(before: AvcStats, after: AvcStats): AvcStats {
   };
 }
 
+function laneRing(lane: number): OpRing {
+  const ring = data.sim?.rings[lane];
+  if (!ring) throw simError(`no operation ring for lane ${lane} (pool created without a simulation world?)`);
+  return ring;
+}
+
+function pageCache(ring: OpRing, batchSize: number): PageCache {
+  let c = pageCaches.get(ring.lane);
+  if (!c || c.pageSize !== batchSize) {
+    c = new PageCache(ring.length, batchSize);
+    pageCaches.set(ring.lane, c);
+  }
+  return c;
+}
+
 function runChunkTask(task: ChunkTask): ChunkResult {
   const sim = data.sim;
   if (!sim) throw simError('this pool was created without a simulation world');
+  const ring = laneRing(task.lane);
   const acked = prepare(task.policyGen, task.boolGen);
   const e = engine!;
   const seqno = currentSeqno();
   Atomics.store(sim.laneProgress, task.lane, 0);
   const before = e.stats();
   const startMs = performance.timeOrigin + performance.now();
-  const tally = runChunk(port(e), sim.world, sim.catalog, task, {
+  const tally = runChunk(port(e), sim.world, sim.catalog, ring, pageCache(ring, task.batchSize), task, {
     afterBatch: (done) => {
       Atomics.store(sim.laneProgress, task.lane, done);
       if (task.crashAfterBatches !== undefined && done >= task.crashAfterBatches) {
@@ -146,6 +176,42 @@ function runCheckTask(task: CheckTask): CheckResult {
   return { kind: 'check', out, seqno: currentSeqno() };
 }
 
-export default function handle(task: PoolTask): ChunkResult | CheckResult {
-  return task.kind === 'chunk' ? runChunkTask(task) : runCheckTask(task);
+function runEngineTask(task: EngineTask): EngineResult {
+  const ring = laneRing(task.lane);
+  prepare(task.policyGen, task.boolGen);
+  const e = engine!;
+  const v = e.batch();
+  const n = Math.min(task.batchSize, ring.length, v.capacity);
+  const pages = task.mode === 'ring' ? Math.floor(ring.length / n) : 1;
+  const load = (p: number): void => {
+    const at = p * n;
+    v.ssid.set(ring.ssid.subarray(at, at + n));
+    v.tsid.set(ring.tsid.subarray(at, at + n));
+    v.tclass.set(ring.tclass.subarray(at, at + n));
+    v.requested.set(ring.requested.subarray(at, at + n));
+  };
+  // one pass first: the figure is the steady state (AVC warm)
+  for (let p = 0; p < pages; p++) {
+    load(p);
+    e.runBatch(n);
+  }
+  const before = e.stats();
+  const startMs = performance.timeOrigin + performance.now();
+  if (pages === 1) {
+    load(0);
+    for (let b = 0; b < task.batches; b++) e.runBatch(n);
+  } else {
+    for (let b = 0; b < task.batches; b++) {
+      load(b % pages);
+      e.runBatch(n);
+    }
+  }
+  const endMs = performance.timeOrigin + performance.now();
+  return { kind: 'engine', threadId, checks: n * task.batches, startMs, endMs, avc: statsDelta(before, e.stats()) };
+}
+
+export default function handle(task: PoolTask): ChunkResult | CheckResult | EngineResult {
+  if (task.kind === 'chunk') return runChunkTask(task);
+  if (task.kind === 'engine') return runEngineTask(task);
+  return runCheckTask(task);
 }

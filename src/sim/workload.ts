@@ -1,31 +1,30 @@
 /**
- * The closed-loop workload of one chunk, run inside a worker: generate a batch of operations from
- * the chunk's seeded stream, check it with one engine call, tally the answers, repeat.
+ * The closed-loop workload of one chunk, run inside a worker: replay the lane's pre-generated
+ * operation ring (ring.ts) through the engine, one batch per Wasm call, and judge every answer.
  *
- * Operation mix (per operation, from 16-bit draws):
- *   host   (sel < hostBelow):   a host object (e.g. /etc/shadow, a file in /home), a file operation
- *   other  (sel < attackBelow): another guest, uniformly over ALL guests: its process (signal, ptrace)
- *                               with probability processBelow/256, else one of its images
- *   own    (otherwise):         one of the guest's own images, an operation of the image's class
- * The guest making the operation is uniform over the lane's slice.
+ * Per batch the JS work is O(1) calls plus two memory-speed passes: four memcpy's of the ring's
+ * engine arguments into the Wasm batch views, and one memcmp of the answers against the page's
+ * reference answers.
  *
- * Judging (see layout.ts `WANT_*`): own-image answers must equal the security server's expectation;
- * sensitive cross-boundary operations must be denied; anything else is an anomaly and is itemised.
+ * Judging (see layout.ts `WANT_*`, ring.ts `WANT_OWN`): own-image answers must equal the security
+ * server's expectation; sensitive cross-boundary operations must be denied; anything else is an
+ * anomaly and is itemised.
+ *
+ * Page references (exact, not sampled): the ring is cut into pages of one batch. The first time a
+ * page is answered under a given (policy generation, boolean generation) its operations are judged
+ * one by one, and — when no anomaly was found — its answer bytes and its tally (sparse decision and
+ * heatmap counters) are kept as the page's reference. A later batch over the same page under the
+ * same generations whose answer bytes are byte-for-byte equal to the reference (memcmp) has, by
+ * construction, exactly the reference's judgement and counters: it is counted as one more replay of
+ * the page, and replays × page tally is added at the chunk's end. Any difference in a single answer
+ * falls back to judging that batch op by op. So every answer is checked, every operation is counted
+ * exactly once, and the verdict sees exactly what per-operation judging would see.
  */
-import {
-  type OpCatalog,
-  type SharedWorld,
-  SCOPE_HOST,
-  SCOPE_OTHER,
-  SCOPE_OWN,
-  WANT_ALLOWED,
-  WANT_ANY,
-  WANT_DENIED,
-  heatColumns,
-  variantCount,
-} from './layout.js';
-import { Sfc32, streamKey } from './prng.js';
+import { Buffer } from 'node:buffer';
+import { simError } from '../errors.js';
+import { type OpCatalog, type SharedWorld, SCOPE_OWN, WANT_ALLOWED, WANT_ANY, WANT_DENIED, heatColumns, variantCount } from './layout.js';
 import type { AnomalyKey, ChunkTask, OpSample } from './protocol.js';
+import { type OpRing, WANT_OWN } from './ring.js';
 
 /** The engine as the workload sees it: request views, one call per batch, an answer view. */
 export interface BatchPort {
@@ -42,12 +41,14 @@ export interface BatchPort {
 
 /** Itemised anomaly keys kept per chunk; the rest are counted in `anomaliesDropped`. */
 export const ANOMALY_KEYS_PER_CHUNK = 256;
-/** Audit samples kept per chunk. */
+/** Audit samples kept per chunk (at most one per batch, from the chunk's first batches). */
 export const SAMPLES_PER_CHUNK = 4;
 
 export interface ChunkTally {
   ops: number;
   batches: number;
+  /** batches whose answers equalled their page reference (memcmp) instead of being judged op by op */
+  replayedBatches: number;
   counts: Uint32Array;
   heat: Uint32Array;
   heatAnomaly: Uint32Array;
@@ -63,22 +64,92 @@ export interface ChunkHooks {
   afterBatch?(batchesDone: number): void;
 }
 
-export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog, task: ChunkTask, hooks: ChunkHooks = {}): ChunkTally {
+/** Sparse counters of one page: parallel key and count arrays. */
+interface SparseTally {
+  readonly keys: Uint32Array;
+  readonly vals: Uint32Array;
+}
+
+/**
+ * The page references of one lane's ring in one worker thread. Page p covers ring positions
+ * [p·B, (p+1)·B); a reference is valid for the generation stamp it was taken under.
+ */
+export class PageCache {
+  readonly pageSize: number;
+  readonly pages: number;
+  /** reference answers, ring-indexed */
+  readonly refOut: Uint8Array;
+  /** generation stamp of each page's reference; NaN = none */
+  readonly stamp: Float64Array;
+  readonly counts: Array<SparseTally | undefined>;
+  readonly heat: Array<SparseTally | undefined>;
+  /** ring index of the page's audit sample (first wanted-and-got denial), -1 for none */
+  readonly sample: Int32Array;
+
+  constructor(ringLength: number, pageSize: number) {
+    if (ringLength % pageSize !== 0) throw simError(`ring length ${ringLength} is not a multiple of the batch size ${pageSize}`);
+    this.pageSize = pageSize;
+    this.pages = ringLength / pageSize;
+    this.refOut = new Uint8Array(ringLength);
+    this.stamp = new Float64Array(this.pages).fill(Number.NaN);
+    this.counts = new Array<SparseTally | undefined>(this.pages).fill(undefined);
+    this.heat = new Array<SparseTally | undefined>(this.pages).fill(undefined);
+    this.sample = new Int32Array(this.pages).fill(-1);
+  }
+}
+
+/** Dense scratch counters with a list of touched keys, turned into a SparseTally per page. */
+class Scratch {
+  private readonly dense: Uint32Array;
+  private readonly touched: Uint32Array;
+  private n = 0;
+  constructor(size: number, maxTouched: number) {
+    this.dense = new Uint32Array(size);
+    this.touched = new Uint32Array(maxTouched);
+  }
+  add(key: number): void {
+    if (this.dense[key]!++ === 0) this.touched[this.n++] = key;
+  }
+  /** the counters as a sparse tally; resets the scratch */
+  take(): SparseTally {
+    const keys = this.touched.slice(0, this.n);
+    const vals = new Uint32Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      vals[i] = this.dense[keys[i]!]!;
+      this.dense[keys[i]!] = 0;
+    }
+    this.n = 0;
+    return { keys, vals };
+  }
+  reset(): void {
+    for (let i = 0; i < this.n; i++) this.dense[this.touched[i]!] = 0;
+    this.n = 0;
+  }
+}
+
+export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog, ring: OpRing, cache: PageCache, task: ChunkTask, hooks: ChunkHooks = {}): ChunkTally {
   const G = world.guests;
   const I = world.imagesPerGuest;
   const H = world.hostObjects;
   const S = world.subjTypes;
   const O = world.objTypes;
   const P = catalog.ops.length;
+  const R = ring.length;
+  const B = task.batchSize;
+  if (B > port.capacity) throw simError(`batch size ${B} exceeds the engine's batch capacity ${port.capacity}`);
+  if (B !== cache.pageSize) throw simError(`batch size ${B} differs from the page size ${cache.pageSize} of the lane's page cache`);
+  if (task.ringStart % B !== 0 || task.ringStart >= R) throw simError(`chunk ring start ${task.ringStart} is not a page start of a ring of ${R}`);
   const cols = heatColumns(world);
-  const batchSize = Math.min(task.batchSize, port.capacity);
-  const totalBatches = Math.ceil(task.ops / batchSize);
+  const totalBatches = Math.ceil(task.ops / B);
+  const countsLen = variantCount(world, P) * 2;
+  const heatLen = world.bins * cols * 2;
 
   const tally: ChunkTally = {
     ops: 0,
     batches: 0,
-    counts: new Uint32Array(variantCount(world, P) * 2),
-    heat: new Uint32Array(world.bins * cols * 2),
+    replayedBatches: 0,
+    counts: new Uint32Array(countsLen),
+    heat: new Uint32Array(heatLen),
     heatAnomaly: new Uint32Array(world.bins * cols),
     anomalies: [],
     anomaliesDropped: 0,
@@ -87,125 +158,109 @@ export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog
     batchOps: new Uint16Array(totalBatches),
   };
 
-  // per-op metadata kept on the JS side between generation and tally
-  const variant = new Uint16Array(batchSize);
-  const want = new Uint8Array(batchSize);
-  const cell = new Uint32Array(batchSize);
-  const attacker = new Uint32Array(batchSize);
-  const target = new Uint32Array(batchSize);
-
-  const { ssid, tsid, tclass, requested, out } = port;
-  const { guestSid, guestSubjT, guestObjT, guestBin, imageSid, imageCls, imageObjT, hostSid, hostCls, hostObjT } = world;
+  const { out } = port;
   const expect = world.expect;
   const expectBase = task.boolGen * G * I;
-  const classValue = Uint32Array.from(catalog.classes, (c) => c.value);
-  const opCls = Uint8Array.from(catalog.ops, (o) => o.cls);
-  const opMask = Uint32Array.from(catalog.ops, (o) => o.mask);
-  const opSensitive = Uint8Array.from(catalog.ops, (o) => (o.sensitive ? 1 : 0));
-  const opsByClass = catalog.opsByClass.map((l) => Uint8Array.from(l));
-  const processOps = Uint8Array.from(catalog.processOps);
-  const processCls = processOps.length > 0 ? opCls[processOps[0]!]! : 0;
   const anomalyIndex = new Map<number, AnomalyKey>();
   const scopeStride = S * O * P;
   const objectIds = G * I + H + G;
+  const stamp = task.policyGen * 65536 + task.boolGen;
+  const replays = new Uint32Array(cache.pages);
+  const pageCounts = new Scratch(countsLen, B);
+  const pageHeat = new Scratch(heatLen, B);
+  const { counts, heat, heatAnomaly } = tally;
+  const { variant, cell, want, attacker, target, requested } = ring;
 
-  const rng = new Sfc32(streamKey(task.seed, task.lane, task.chunk));
-  const { sliceStart, sliceLen, hostBelow, attackBelow, processBelow } = task;
-  const counts = tally.counts;
-  const heat = tally.heat;
-
+  let ri = task.ringStart;
   for (let b = 0; b < totalBatches; b++) {
-    const n = Math.min(batchSize, task.ops - b * batchSize);
-    // ---- generate
-    for (let i = 0; i < n; i++) {
-      const g = sliceStart + rng.below(sliceLen);
-      // one 32-bit draw decides the rest: bits 0-15 scope, 16-23 image/object, 24-31 operation
-      // (8-bit multiply-high picks: frequency bias below len/256, irrelevant for a workload mix)
-      const r = rng.next();
-      const sel = r & 0xffff;
-      const b2 = (r >>> 16) & 0xff;
-      const b3 = r >>> 24;
-      const subjT = guestSubjT[g]!;
-      ssid[i] = guestSid[g]!;
-      attacker[i] = g;
-      if (sel >= attackBelow || (sel >= hostBelow && G < 2)) {
-        // own image
-        const img = g * I + ((b2 * I) >>> 8);
-        const ops = opsByClass[imageCls[img]!]!;
-        const op = ops[(b3 * ops.length) >>> 8]!;
-        const mask = opMask[op]!;
-        tsid[i] = imageSid[img]!;
-        tclass[i] = classValue[opCls[op]!]!;
-        requested[i] = mask;
-        want[i] = (expect[expectBase + img]! & mask) === mask ? WANT_ALLOWED : WANT_DENIED;
-        variant[i] = ((SCOPE_OWN * S + subjT) * O + imageObjT[img]!) * P + op;
-        cell[i] = guestBin[g]! * cols + guestBin[g]!;
-        target[i] = img;
-      } else if (sel >= hostBelow) {
-        // another guest, uniform over all guests but g
-        const r2 = rng.next();
-        let h = Math.floor(((r2 >>> 8) * (G - 1)) / 16777216);
-        if (h >= g) h++;
-        if ((r2 & 0xff) < processBelow && processOps.length > 0) {
-          const op = processOps[(b3 * processOps.length) >>> 8]!;
-          tsid[i] = guestSid[h]!;
-          tclass[i] = classValue[processCls]!;
-          requested[i] = opMask[op]!;
-          want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-          variant[i] = ((SCOPE_OTHER * S + subjT) * O + guestObjT[h]!) * P + op;
-          target[i] = G * I + H + h;
-        } else {
-          const img = h * I + ((b2 * I) >>> 8);
-          const ops = opsByClass[imageCls[img]!]!;
-          const op = ops[(b3 * ops.length) >>> 8]!;
-          tsid[i] = imageSid[img]!;
-          tclass[i] = classValue[opCls[op]!]!;
-          requested[i] = opMask[op]!;
-          want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-          variant[i] = ((SCOPE_OTHER * S + subjT) * O + imageObjT[img]!) * P + op;
-          target[i] = img;
-        }
-        cell[i] = guestBin[g]! * cols + guestBin[h]!;
-      } else {
-        // host object
-        const x = (b2 * H) >>> 8;
-        const ops = opsByClass[hostCls[x]!]!;
-        const op = ops[(b3 * ops.length) >>> 8]!;
-        tsid[i] = hostSid[x]!;
-        tclass[i] = classValue[opCls[op]!]!;
-        requested[i] = opMask[op]!;
-        want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-        variant[i] = ((SCOPE_HOST * S + subjT) * O + hostObjT[x]!) * P + op;
-        cell[i] = guestBin[g]! * cols + world.bins + x;
-        target[i] = G * I + x;
-      }
-    }
+    const n = Math.min(B, task.ops - b * B);
+    const end = ri + n;
+    // ---- load: four memcpy's from the shared ring into the Wasm batch views
+    port.ssid.set(ring.ssid.subarray(ri, end));
+    port.tsid.set(ring.tsid.subarray(ri, end));
+    port.tclass.set(ring.tclass.subarray(ri, end));
+    port.requested.set(ring.requested.subarray(ri, end));
     // ---- check: one engine call per batch
     const t0 = performance.now();
     port.run(n);
     const t1 = performance.now();
     tally.batchNs[b] = (t1 - t0) * 1e6;
     tally.batchOps[b] = n;
-    // ---- tally
-    for (let i = 0; i < n; i++) {
-      const res = out[i]!;
-      counts[variant[i]! * 2 + res]!++;
-      heat[cell[i]! * 2 + res]!++;
-      const w = want[i]!;
-      if (w !== WANT_ANY && w !== res) {
-        tally.heatAnomaly[cell[i]!]!++;
-        const scope = Math.floor(variant[i]! / scopeStride);
-        recordAnomaly(tally, anomalyIndex, scope === SCOPE_OWN ? 'mismatch' : 'breach', attacker[i]!, target[i]!, variant[i]! % P, res, objectIds, P);
+    // ---- judge
+    const page = ri / B;
+    if (n === B && cache.stamp[page] === stamp && Buffer.compare(out.subarray(0, n), cache.refOut.subarray(ri, end)) === 0) {
+      // same answers as the page reference: same judgement, same counters
+      replays[page]!++;
+      tally.replayedBatches++;
+      const s = cache.sample[page]!;
+      if (s >= 0 && tally.samples.length === b && b < SAMPLES_PER_CHUNK) {
+        tally.samples.push({ guest: attacker[s]!, object: target[s]!, op: variant[s]! % P, result: 0 });
       }
-      if (res === 0 && w === WANT_DENIED && tally.samples.length === b && b < SAMPLES_PER_CHUNK) {
-        tally.samples.push({ guest: attacker[i]!, object: target[i]!, op: variant[i]! % P, result: res });
+    } else {
+      const keep = n === B;
+      let anomalies = 0;
+      let sample = -1;
+      for (let i = 0; i < n; i++) {
+        const k = ri + i;
+        const res = out[i]!;
+        const v = variant[k]!;
+        const c = cell[k]!;
+        counts[v * 2 + res]!++;
+        heat[c * 2 + res]!++;
+        if (keep) {
+          pageCounts.add(v * 2 + res);
+          pageHeat.add(c * 2 + res);
+        }
+        let w = want[k]!;
+        if (w === WANT_OWN) {
+          const mask = requested[k]!;
+          w = (expect[expectBase + target[k]!]! & mask) === mask ? WANT_ALLOWED : WANT_DENIED;
+        }
+        if (w !== WANT_ANY && w !== res) {
+          anomalies++;
+          heatAnomaly[c]!++;
+          const scope = Math.floor(v / scopeStride);
+          recordAnomaly(tally, anomalyIndex, scope === SCOPE_OWN ? 'mismatch' : 'breach', attacker[k]!, target[k]!, v % P, res, objectIds, P);
+        }
+        if (res === 0 && w === WANT_DENIED) {
+          if (sample < 0) sample = k;
+          if (tally.samples.length === b && b < SAMPLES_PER_CHUNK) {
+            tally.samples.push({ guest: attacker[k]!, object: target[k]!, op: v % P, result: res });
+          }
+        }
+      }
+      if (keep && anomalies === 0) {
+        // a clean full page becomes (or replaces) the reference for this generation stamp
+        cache.refOut.set(out.subarray(0, n), ri);
+        cache.counts[page] = pageCounts.take();
+        cache.heat[page] = pageHeat.take();
+        cache.sample[page] = sample;
+        cache.stamp[page] = stamp;
+      } else {
+        // pages with anomalies are never cached: every batch over them is judged op by op
+        pageCounts.reset();
+        pageHeat.reset();
+        if (keep) cache.stamp[page] = Number.NaN;
       }
     }
+    ri = end === R ? 0 : end;
     tally.ops += n;
     tally.batches = b + 1;
     hooks.afterBatch?.(b + 1);
   }
+  // ---- replays × page tallies
+  for (let p = 0; p < cache.pages; p++) {
+    const m = replays[p]!;
+    if (m === 0) continue;
+    addSparse(counts, cache.counts[p]!, m);
+    addSparse(heat, cache.heat[p]!, m);
+  }
   return tally;
+}
+
+function addSparse(into: Uint32Array, t: SparseTally, times: number): void {
+  const { keys, vals } = t;
+  for (let i = 0; i < keys.length; i++) into[keys[i]!]! += vals[i]! * times;
 }
 
 function recordAnomaly(

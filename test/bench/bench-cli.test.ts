@@ -7,16 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { svirt } from '../support/cli.js';
 import { parseBaseline } from '../../src/bench/gate.js';
-
-async function svirt(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), readStdin: async () => '', stderrIsTTY: false };
-  return { code: await run(argv, io), out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'svirt-bench-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,23 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/run.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { svirt } from '../support/cli.js';
 import { HOST_TEST_POLICY } from '../host/fixtures-policy.js';
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function svirt(...argv: string[]): Promise<Result> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), readStdin: async () => '', stderrIsTTY: false };
-  const code = await run(argv, io);
-  return { code, out, err };
-}
 
 let dir: string;
 let common: string[];

@@ -43,7 +43,21 @@ describe('svirt stress CLI', () => {
     expect(t.out).toBe('verdict: PASS\n');
   });
 
+  it('--bool NAME=VALUE sets a boolean for the whole run; --ring sets the ring size', async () => {
+    const json = tmpFile('b.json');
+    const t = io();
+    expect(await run([...base(), '--bool', 'virt_use_execmem=on', '--ring', '8192', '--batch', '1024', '--json', json], t)).toBe(0);
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    expect(r.config.ringOps).toEqual([8192, 8192]);
+    expect(r.totals.replayedBatches).toBeGreaterThan(0);
+    const exec = r.operations.filter((o: { scope: string; perm: string; tclass: string }) => o.scope === 'own' && o.perm === 'execute' && o.tclass === 'file');
+    expect(exec.reduce((a: number, o: { allowed: number }) => a + o.allowed, 0)).toBeGreaterThan(0);
+  });
+
   it.each([
+    [['--bool', 'no_such_bool=1']],
+    [['--bool', 'virt_use_execmem']],
+    [['--ring', '0']],
     [['--fault', 'meteor-strike']],
     [['--duration', '1s']],
     [['--attack-ratio', '1.5']],

@@ -27,6 +27,10 @@ describe('stress reports', async () => {
     expect(pass.heatmap.cells.length).toBe(pass.heatmap.rows * pass.heatmap.cols);
     expect(pass.heatmap.cells.reduce((a, c) => a + c[0], 0)).toBe(120_000);
     expect(pass.memory.peakRssBytes).toBeGreaterThan(0);
+    expect(pass.config.ringOps.length).toBe(pass.config.lanes);
+    expect(pass.totals.replayedBatches).toBeLessThanOrEqual(pass.totals.batches);
+    expect(pass.totals.steadyOpsPerSec).toBeGreaterThan(0);
+    for (const w of pass.workers) expect(w.engineMs).toBeLessThanOrEqual(w.busyMs + 1e-6);
   });
 
   it('audit samples are kernel-format AVC records', () => {
