@@ -6,7 +6,7 @@
 // ---- policy image header (offsets from the image start) ----
 /** 'SVIM' little-endian */
 export const IMG_MAGIC: u32 = 0x4d495653;
-export const IMG_VERSION: u32 = 1;
+export const IMG_VERSION: u32 = 3;
 export const H_MAGIC: u32 = 0;
 export const H_VERSION: u32 = 4;
 /** policy seqno the image was built under (K latest_granting) */
@@ -26,8 +26,7 @@ export const H_NCONDS: u32 = 40;
 export const H_PROCESS_CLASS: u32 = 44;
 /** perm bits of process:transition | process:dyntransition (S process_trans_dyntrans) */
 export const H_PROCESS_TRANS: u32 = 48;
-/** avtab hash slots, a power of two */
-export const H_AVTAB_SLOTS: u32 = 52;
+// offset 52: reserved, 0 (held the avtab hash size up to image version 2)
 /** u32 words per role bitset (dominates, role allow) */
 export const H_ROLE_WORDS: u32 = 56;
 export const H_NSECTIONS: u32 = 60;
@@ -57,13 +56,26 @@ export const SEC_NAMES: u32 = 5;
 export const SEC_ROLE_DOM: u32 = 6;
 /** nroles x ROLE_WORDS words: targets of `allow r1 r2;` (bit value - 1) */
 export const SEC_ROLE_ALLOW: u32 = 7;
-/** AVTAB_SLOTS x u32: chain head (entry index + 1; 0 = empty) */
-export const SEC_AVTAB_SLOTS: u32 = 8;
-/** AV_REC records: unconditional and conditional entries share one hash */
-export const SEC_AVTAB: u32 = 9;
+/**
+ * AV_REC records (unconditional and conditional), sorted by (class, source key, target key, cond).
+ * A record's key is not stored in it: the class and source come from its group (SEC_AV_CLASSMAP,
+ * SEC_AV_GROUPS), the target from SEC_AV_TARGETS.
+ */
+export const SEC_AVTAB: u32 = 8;
 /** nconds x u32: COND_* state per cond node; rewritten by TS on boolean changes */
-export const SEC_COND_STATE: u32 = 10;
-export const NSECTIONS: u32 = 11;
+export const SEC_COND_STATE: u32 = 9;
+/**
+ * AV index, class-major: per class value c (1..NCLASSES) a block of AVIDX_WORDS(ntypes) word pairs
+ * {bits, rank}. Bit b of pair k: source key 32k+b+1 has >= 1 AV record for class c; rank = index
+ * in SEC_AV_GROUPS of the first set bit of the pair (groups are in (class, source) order).
+ * AVIDX_WORDS(n) = (n + 31) >>> 5.
+ */
+export const SEC_AV_CLASSMAP: u32 = 10;
+/** AV_GROUP records, one per (class, source key) with records: its run of AV_RECs */
+export const SEC_AV_GROUPS: u32 = 11;
+/** u16 per AV_REC: its target key (ascending within a group), padded to 4 bytes */
+export const SEC_AV_TARGETS: u32 = 12;
+export const NSECTIONS: u32 = 13;
 
 // ---- records ----
 export const TYPE_REC_SIZE: u32 = 16;
@@ -96,19 +108,20 @@ export const CEXPR_NAMES_OFF: u32 = 12;
 /** NAMES: number of u32 words in the bitset */
 export const CEXPR_NAMES_WORDS: u32 = 16;
 
-export const AV_REC_SIZE: u32 = 32;
-export const AV_SOURCE: u32 = 0;
-export const AV_TARGET: u32 = 4;
-export const AV_CLASS: u32 = 8;
-export const AV_ALLOWED: u32 = 12;
-export const AV_AUDITALLOW: u32 = 16;
+export const AV_REC_SIZE: u32 = 16;
+export const AV_ALLOWED: u32 = 0;
+export const AV_AUDITALLOW: u32 = 4;
 /** bits whose denial is audited (all ones = no dontaudit) */
-export const AV_AUDITDENY: u32 = 20;
+export const AV_AUDITDENY: u32 = 8;
 /** AV_UNCONDITIONAL, or (cond node index << 1) | branch (1 = true list, 0 = false list) */
-export const AV_COND: u32 = 24;
-/** next entry index + 1 in the chain, 0 = end */
-export const AV_NEXT: u32 = 28;
+export const AV_COND: u32 = 12;
 export const AV_UNCONDITIONAL: u32 = 0xffffffff;
+/** SEC_AV_GROUPS record: one (class, source key) run of AV_RECs */
+export const AV_GROUP_SIZE: u32 = 8;
+/** index of the group's first AV_REC */
+export const AV_GROUP_FIRST: u32 = 0;
+/** number of AV_RECs in the group (>= 1) */
+export const AV_GROUP_COUNT: u32 = 4;
 
 /** cond node states in SEC_COND_STATE */
 export const COND_FALSE: u32 = 0;
@@ -176,17 +189,19 @@ export const STATUS_BOUNDS_DEPTH: u32 = 5;
 export const STATUS_ZERO_REQUEST: u32 = 6;
 
 // ---- AVC node (kernel struct avc_node: key + av_decision + chain link) ----
+// The hit path reads only the first 24 bytes: the key (ssid and tsid compared as one u64), the
+// chain link, allowed and flags. Nodes are 8-byte aligned (NODE_SIZE and the pool base).
 export const NODE_SIZE: u32 = 40;
 export const NODE_SSID: u32 = 0;
 export const NODE_TSID: u32 = 4;
 export const NODE_TCLASS: u32 = 8;
-export const NODE_ALLOWED: u32 = 12;
-export const NODE_AUDITALLOW: u32 = 16;
-export const NODE_AUDITDENY: u32 = 20;
+/** linear-memory address of the next node in the bucket (or in the free list), 0 = end */
+export const NODE_NEXT: u32 = 12;
+export const NODE_ALLOWED: u32 = 16;
+export const NODE_FLAGS: u32 = 20;
 export const NODE_SEQNO: u32 = 24;
-export const NODE_FLAGS: u32 = 28;
-/** next node index + 1 in the bucket (or in the free list), 0 = end */
-export const NODE_NEXT: u32 = 32;
+export const NODE_AUDITALLOW: u32 = 28;
+export const NODE_AUDITDENY: u32 = 32;
 
 // ---- decision flags and reasons (K include/security.h, S services.h) ----
 export const AVD_FLAGS_PERMISSIVE: u32 = 1;

@@ -2,16 +2,17 @@
 // structural validation pass, so the decision path can index without bounds checks of its own.
 // (K ss/policydb.h struct policydb, reduced to what compute_av reads.)
 import {
-  AV_CLASS, AV_COND, AV_NEXT, AV_REC_SIZE, AV_SOURCE, AV_TARGET, AV_UNCONDITIONAL,
+  AV_COND, AV_REC_SIZE, AV_UNCONDITIONAL,
   CEXPR_NAMES_OFF, CEXPR_NAMES_WORDS, CEXPR_REC_SIZE, CLASS_CONS_COUNT, CLASS_CONS_FIRST,
-  CLASS_REC_SIZE, CONS_EXPR_COUNT, CONS_EXPR_FIRST, CONS_REC_SIZE, H_AVTAB_SLOTS, H_FLAGS,
+  CLASS_REC_SIZE, CONS_EXPR_COUNT, CONS_EXPR_FIRST, CONS_REC_SIZE, H_FLAGS,
   H_HANDLE_UNKNOWN, H_MAGIC, H_NCLASSES, H_NCONDS, H_NROLES, H_NSECTIONS, H_NTYPES, H_NUSERS,
   H_PROCESS_CLASS, H_PROCESS_TRANS, H_ROLE_WORDS, H_SECTIONS, H_SEQNO, H_SIZE, H_VERSION,
   IMG_FLAG_MLS, IMG_MAGIC, IMG_VERSION, NSECTIONS, SECTION_ENTRY_SIZE, SEC_AVTAB,
-  SEC_AVTAB_SLOTS, SEC_CEXPR, SEC_CLASSES, SEC_COND_STATE, SEC_CONSTRAINTS, SEC_NAMES,
+  SEC_CEXPR, SEC_CLASSES, SEC_COND_STATE, SEC_CONSTRAINTS, SEC_NAMES,
   SEC_ROLE_ALLOW, SEC_ROLE_DOM, SEC_TYPES, SEC_TYPE_ATTR, TYPE_ATTR_COUNT, TYPE_ATTR_OFF,
   TYPE_BOUNDS, TYPE_REC_SIZE, HU_REJECT,
 } from './layout';
+import { avIndexLoad } from './avtab';
 
 export let loaded: bool = false;
 export let imgBase: usize = 0;
@@ -26,16 +27,12 @@ export let nconds: u32 = 0;
 export let processClass: u32 = 0;
 export let processTrans: u32 = 0;
 export let roleWords: u32 = 0;
-export let avMask: u32 = 0;
-/** number of AV_REC entries: bounds every chain walk (a corrupt cycle cannot hang the engine) */
-export let avCount: u32 = 0;
 export let typesBase: usize = 0;
 export let classesBase: usize = 0;
 export let consBase: usize = 0;
 export let cexprBase: usize = 0;
 export let roleDomBase: usize = 0;
 export let roleAllowBase: usize = 0;
-export let avSlotsBase: usize = 0;
 export let avBase: usize = 0;
 export let condStateBase: usize = 0;
 
@@ -82,14 +79,13 @@ export function imageLoad(base: usize, size: u32): i32 {
   const nr = load<u32>(base + H_NROLES);
   const ncond = load<u32>(base + H_NCONDS);
   const rw = load<u32>(base + H_ROLE_WORDS);
-  const slots = load<u32>(base + H_AVTAB_SLOTS);
   if (nt > 0xffff || nc > 0xffff || nr > 0xffff) return IMG_BAD_RECORD;
   if (secSize(base, SEC_TYPES) != nt * TYPE_REC_SIZE) return IMG_BAD_SECTION;
   if (secSize(base, SEC_CLASSES) != nc * CLASS_REC_SIZE) return IMG_BAD_SECTION;
   if (secSize(base, SEC_COND_STATE) != ncond * 4) return IMG_BAD_SECTION;
   if (rw != (nr + 31) >>> 5) return IMG_BAD_RECORD;
   if (secSize(base, SEC_ROLE_DOM) != nr * rw * 4 || secSize(base, SEC_ROLE_ALLOW) != nr * rw * 4) return IMG_BAD_SECTION;
-  if (slots == 0 || (slots & (slots - 1)) != 0 || secSize(base, SEC_AVTAB_SLOTS) != slots * 4) return IMG_BAD_SECTION;
+  if (secSize(base, SEC_AVTAB) % AV_REC_SIZE != 0) return IMG_BAD_SECTION;
   const nav = secSize(base, SEC_AVTAB) / AV_REC_SIZE;
   const ncons = secSize(base, SEC_CONSTRAINTS) / CONS_REC_SIZE;
   const ncexpr = secSize(base, SEC_CEXPR) / CEXPR_REC_SIZE;
@@ -100,9 +96,12 @@ export function imageLoad(base: usize, size: u32): i32 {
     const off = load<u32>(r + TYPE_ATTR_OFF);
     const cnt = load<u32>(r + TYPE_ATTR_COUNT);
     if (cnt > nt || !inSection(base, SEC_TYPE_ATTR, off, cnt * 4)) return IMG_BAD_RECORD;
+    // strictly ascending: the AV index merges these lists with sorted group targets (avtab.ts)
+    let prev: u32 = 0;
     for (let k: u32 = 0; k < cnt; k++) {
       const v = load<u32>(base + off + k * 4);
-      if (v == 0 || v > nt) return IMG_BAD_RECORD;
+      if (v <= prev || v > nt) return IMG_BAD_RECORD;
+      prev = v;
     }
     if (load<u32>(r + TYPE_BOUNDS) > nt) return IMG_BAD_RECORD;
   }
@@ -124,17 +123,13 @@ export function imageLoad(base: usize, size: u32): i32 {
     const words = load<u32>(r + CEXPR_NAMES_WORDS);
     if (words != 0 && !inSection(base, SEC_NAMES, load<u32>(r + CEXPR_NAMES_OFF), words * 4)) return IMG_BAD_RECORD;
   }
-  // avtab: chain links and heads in range, cond refs name an existing node
-  for (let k: u32 = 0; k < slots; k++) {
-    if (load<u32>(base + secOff(base, SEC_AVTAB_SLOTS) + k * 4) > nav) return IMG_BAD_RECORD;
-  }
+  // avtab: cond refs name an existing node; the keys live in the AV index (avtab.ts avIndexLoad)
   for (let k: u32 = 0; k < nav; k++) {
-    const r = base + secOff(base, SEC_AVTAB) + k * AV_REC_SIZE;
-    if (load<u32>(r + AV_NEXT) > nav) return IMG_BAD_RECORD;
-    const cond = load<u32>(r + AV_COND);
+    const cond = load<u32>(base + secOff(base, SEC_AVTAB) + k * AV_REC_SIZE + AV_COND);
     if (cond != AV_UNCONDITIONAL && (cond >>> 1) >= ncond) return IMG_BAD_RECORD;
-    if (load<u32>(r + AV_SOURCE) > nt || load<u32>(r + AV_TARGET) > nt || load<u32>(r + AV_CLASS) > nc) return IMG_BAD_RECORD;
   }
+  const idx = avIndexLoad(base, nt, nc, nav);
+  if (idx != IMG_OK) return idx;
   const hu = load<u32>(base + H_HANDLE_UNKNOWN);
   if (hu > HU_REJECT) return IMG_BAD_RECORD;
   if (load<u32>(base + H_PROCESS_CLASS) > nc) return IMG_BAD_RECORD;
@@ -151,15 +146,12 @@ export function imageLoad(base: usize, size: u32): i32 {
   processClass = load<u32>(base + H_PROCESS_CLASS);
   processTrans = load<u32>(base + H_PROCESS_TRANS);
   roleWords = rw;
-  avMask = slots - 1;
-  avCount = nav;
   typesBase = base + secOff(base, SEC_TYPES);
   classesBase = base + secOff(base, SEC_CLASSES);
   consBase = base + secOff(base, SEC_CONSTRAINTS);
   cexprBase = base + secOff(base, SEC_CEXPR);
   roleDomBase = base + secOff(base, SEC_ROLE_DOM);
   roleAllowBase = base + secOff(base, SEC_ROLE_ALLOW);
-  avSlotsBase = base + secOff(base, SEC_AVTAB_SLOTS);
   avBase = base + secOff(base, SEC_AVTAB);
   condStateBase = base + secOff(base, SEC_COND_STATE);
   loaded = true;

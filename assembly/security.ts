@@ -16,7 +16,7 @@ import {
   classesBase, consBase, handleUnknown, imgBase, loaded, nclasses, processClass, processTrans,
   roleAllowBase, roleWords, seqno, typeRec,
 } from './policydb';
-import { teAllowed, teApply, teAuditallow, teAuditdeny, teReset } from './avtab';
+import { teAllowed, teAuditallow, teAuditdeny, teCompute } from './avtab';
 import { constraintHolds } from './constraints';
 import { bitsetHas } from './bitset';
 import { sidResolve } from './sidtab';
@@ -44,17 +44,12 @@ function roleAllowed(r1: u32, r2: u32): bool {
 function contextComputeAv(s: usize, stype: u32, t: usize, ttype: u32, tclass: u32, requested: u32, depth: u32): void {
   let reason: u32 = 0;
   // 1. TE: every (attribute-or-type of s) x (attribute-or-type of t) key, both avtabs
-  teReset();
   const sr = typeRec(stype);
   const tr = typeRec(ttype);
-  const sOff = imgBase + load<u32>(sr + TYPE_ATTR_OFF);
-  const sCnt = load<u32>(sr + TYPE_ATTR_COUNT);
-  const tOff = imgBase + load<u32>(tr + TYPE_ATTR_OFF);
-  const tCnt = load<u32>(tr + TYPE_ATTR_COUNT);
-  for (let i: u32 = 0; i < sCnt; i++) {
-    const si = load<u32>(sOff + (<usize>i << 2));
-    for (let j: u32 = 0; j < tCnt; j++) teApply(si, load<u32>(tOff + (<usize>j << 2)), tclass);
-  }
+  teCompute(
+    imgBase + load<u32>(sr + TYPE_ATTR_OFF), load<u32>(sr + TYPE_ATTR_COUNT),
+    imgBase + load<u32>(tr + TYPE_ATTR_OFF), load<u32>(tr + TYPE_ATTR_COUNT), tclass,
+  );
   let allowed = teAllowed;
   const auditallow = teAuditallow;
   const auditdeny = teAuditdeny;

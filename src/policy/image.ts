@@ -3,14 +3,17 @@
  * Layout constants come from src/wasm/layout.ts (mirror of assembly/layout.ts):
  *
  *   header (magic 'SVIM', version, seqno, size, flags, handle_unknown, counts, process class,
- *           transition mask, avtab slots, role words, section table)
- *   TYPES, TYPE_ATTR, CLASSES, CONSTRAINTS, CEXPR, NAMES, ROLE_DOM, ROLE_ALLOW, AVTAB_SLOTS,
- *   AVTAB, COND_STATE — every section 16-byte aligned.
+ *           transition mask, role words, section table)
+ *   TYPES, TYPE_ATTR, CLASSES, CONSTRAINTS, CEXPR, NAMES, ROLE_DOM, ROLE_ALLOW, AVTAB,
+ *   AV_CLASSMAP, AV_GROUPS, AV_TARGETS, COND_STATE — every section 16-byte aligned.
  *
- * The avtab is hashed on (class, target, source) with the same av_hash as the Wasm core; keys are
- * type-or-attribute values (expanded at lookup through type_attr_map, as in the kernel).
- * Unconditional entries with the same key are merged into one record (OR allowed/auditallow, AND
- * auditdeny); conditional entries keep one record per (key, cond node, branch).
+ * Avtab keys are type-or-attribute values (expanded at lookup through type_attr_map, as in the
+ * kernel). Unconditional entries with the same key are merged into one record (OR
+ * allowed/auditallow, AND auditdeny); conditional entries keep one record per (key, cond node,
+ * branch). Records are sorted by (class, source, target, cond) and indexed class-major instead of
+ * hashed: per class a bitmap of the source keys with records (plus ranks), the run of records of
+ * each (class, source) group, and a u16 target column; the core expands attrs(s) x attrs(t) with one
+ * bit test per source key and a merge per non-empty group (assembly/avtab.ts teCompute).
  * COND_STATE holds one word per cond node (COND_TRUE/FALSE/NONE) and is the only part rewritten
  * after build: boolean changes re-evaluate the expressions in TS (condResults) and write the words.
  *
@@ -36,25 +39,6 @@ export interface ImageOptions {
   readonly condResults?: ArrayLike<number>;
   /** overrides model.handleUnknown */
   readonly handleUnknown?: HandleUnknown;
-}
-
-/** MurmurHash3-style av_hash of three u32 keys (K include/hash.h; twin of assembly/avtab.ts). */
-export function avHash(a: number, b: number, c: number): number {
-  let h = 0;
-  for (const k of [a, b, c]) {
-    let v = Math.imul(k, 0xcc9e2d51);
-    v = (v << 15) | (v >>> 17);
-    v = Math.imul(v, 0x1b873593);
-    h ^= v;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** COND_STATE word for one evaluation result (1 / 0 / -1). */
@@ -103,7 +87,21 @@ function mergeInto(rec: AvRecord, e: AvEntry): void {
   else if (e.specified === AVTAB_AUDITDENY) rec.auditdeny = (rec.auditdeny & e.data) >>> 0;
 }
 
-function collectAvRecords(model: PolicyModel): AvRecord[] {
+/** per type value: its type_attr_map list, sorted ascending without duplicates */
+function typeAttrLists(model: PolicyModel): number[][] {
+  const out: number[][] = [];
+  for (let v = 1; v <= model.types.length; v++) {
+    const list = [...new Set(model.typeAttrMap[v - 1] ?? [v])].sort((a, b) => a - b);
+    out.push(list);
+  }
+  return out;
+}
+
+/**
+ * Every AV record, sorted by (class, source, target, cond). Keys with a value outside 1..n can never
+ * be looked up (type_attr_map values and classes are 1-based) and are dropped.
+ */
+function collectAvRecords(model: PolicyModel, ntypes: number, nclasses: number): AvRecord[] {
   const byKey = new Map<string, AvRecord>();
   const add = (e: AvEntry, cond: number): void => {
     const key = `${e.source}:${e.target}:${e.tclass}:${cond}`;
@@ -119,13 +117,34 @@ function collectAvRecords(model: PolicyModel): AvRecord[] {
     for (const e of node.trueList) add(e, (i << 1) | 1);
     for (const e of node.falseList) add(e, i << 1);
   });
-  return [...byKey.values()];
+  const inRange = (r: AvRecord): boolean =>
+    r.source >= 1 && r.source <= ntypes && r.target >= 1 && r.target <= ntypes && r.tclass >= 1 && r.tclass <= nclasses;
+  // cond: AV_UNCONDITIONAL (0xffffffff) sorts after every conditional record of its key
+  return [...byKey.values()]
+    .filter(inRange)
+    .sort((a, b) => a.tclass - b.tclass || a.source - b.source || a.target - b.target || a.cond - b.cond);
 }
 
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p <<= 1;
-  return p;
+/**
+ * The class-major AV index over `records` (sorted as collectAvRecords returns them): the
+ * SEC_AV_CLASSMAP words ({bits, rank} pairs per class) and the SEC_AV_GROUPS words ({first, count}
+ * per (class, source) run). See assembly/avtab.ts teCompute.
+ */
+function avIndex(records: readonly AvRecord[], ntypes: number, nclasses: number): { classMap: Uint32Array; groups: number[] } {
+  const words = (ntypes + 31) >>> 5;
+  const classMap = new Uint32Array(nclasses * words * 2);
+  const groups: number[] = [];
+  for (let i = 0; i < records.length; ) {
+    const { tclass, source } = records[i]!;
+    let j = i + 1;
+    while (j < records.length && records[j]!.tclass === tclass && records[j]!.source === source) j++;
+    const pair = ((tclass - 1) * words + ((source - 1) >>> 5)) * 2;
+    if (classMap[pair] === 0) classMap[pair + 1] = groups.length / 2;
+    classMap[pair] = (classMap[pair]! | (1 << ((source - 1) & 31))) >>> 0;
+    groups.push(i, j - i);
+    i = j;
+  }
+  return { classMap, groups };
 }
 
 /** A little-endian u32 writer with 16-byte aligned sections. */
@@ -178,12 +197,12 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
     sections[id] = [start, w.length * 4 - start];
   };
 
-  // TYPE_ATTR first so TYPES can point into it
+  // TYPE_ATTR first so TYPES can point into it; lists strictly ascending (the core merges them)
+  const attrLists = typeAttrLists(model);
   const attrOff: number[] = [];
   let s = begin();
-  for (let v = 1; v <= ntypes; v++) {
+  for (const list of attrLists) {
     attrOff.push(w.length * 4);
-    const list = model.typeAttrMap[v - 1] ?? [v];
     for (const a of list) w.push(a);
   }
   end(L.SEC_TYPE_ATTR, s);
@@ -191,7 +210,7 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   for (let v = 1; v <= ntypes; v++) {
     const t = model.types[v - 1]!;
     w.push(attrOff[v - 1]!);
-    w.push((model.typeAttrMap[v - 1] ?? [v]).length);
+    w.push(attrLists[v - 1]!.length);
     w.push(t.bounds);
     w.push(t.permissive ? 1 : 0);
   }
@@ -278,31 +297,26 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   roleBitsets((r) => allows.get(r) ?? []);
   end(L.SEC_ROLE_ALLOW, s);
 
-  // avtab
-  const records = collectAvRecords(model);
-  const slots = nextPow2(Math.max(16, records.length));
-  const heads = new Uint32Array(slots);
-  const next = new Uint32Array(records.length);
-  records.forEach((r, i) => {
-    const h = avHash(r.tclass, r.target, r.source) & (slots - 1);
-    next[i] = heads[h]!;
-    heads[h] = i + 1;
-  });
+  // avtab: records in (class, source, target, cond) order, then the class-major index over them
+  const records = collectAvRecords(model, ntypes, nclasses);
   s = begin();
-  for (const x of heads) w.push(x);
-  end(L.SEC_AVTAB_SLOTS, s);
-  s = begin();
-  records.forEach((r, i) => {
-    w.push(r.source);
-    w.push(r.target);
-    w.push(r.tclass);
+  for (const r of records) {
     w.push(r.allowed);
     w.push(r.auditallow);
     w.push(r.auditdeny);
     w.push(r.cond);
-    w.push(next[i]!);
-  });
+  }
   end(L.SEC_AVTAB, s);
+  const index = avIndex(records, ntypes, nclasses);
+  s = begin();
+  for (const x of index.classMap) w.push(x);
+  end(L.SEC_AV_CLASSMAP, s);
+  s = begin();
+  for (const x of index.groups) w.push(x);
+  end(L.SEC_AV_GROUPS, s);
+  s = begin();
+  for (let i = 0; i < records.length; i += 2) w.push(records[i]!.target | ((records[i + 1]?.target ?? 0) << 16));
+  end(L.SEC_AV_TARGETS, s);
 
   s = begin();
   for (let i = 0; i < model.conds.length; i++) w.push(condStateWord(opts.condResults?.[i] ?? -1));
@@ -331,7 +345,6 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   hw(L.H_NCONDS, model.conds.length);
   hw(L.H_PROCESS_CLASS, processIdx + 1);
   hw(L.H_PROCESS_TRANS, trans);
-  hw(L.H_AVTAB_SLOTS, slots);
   hw(L.H_ROLE_WORDS, roleWords);
   hw(L.H_NSECTIONS, L.NSECTIONS);
   for (let id = 0; id < L.NSECTIONS; id++) {
