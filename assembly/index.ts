@@ -4,7 +4,7 @@ import { alloc } from './memory';
 import { imageLoad as loadImageAt, condStateBase, imgBase, setSeqno as setSeqnoImpl } from './policydb';
 import { sidReserve as sidReserveImpl, sidSetCount as sidSetCountImpl } from './sidtab';
 import {
-  avcHasPerm, avcHasPermAvd, avcHashStat as avcHashStatImpl, avcInit, avcInsert as avcInsertImpl,
+  avcCheckBatch, avcHasPerm, avcHasPermAvd, avcHashStat as avcHashStatImpl, avcInit, avcInsert as avcInsertImpl,
   avcLatestNotif as avcLatestNotifImpl, avcReset as avcResetImpl, avcStat as avcStatImpl, outBase,
   setEnforcing as setEnforcingImpl,
 } from './avc';
@@ -52,11 +52,7 @@ export function batchAddr(which: u32): usize {
 
 /** check n queued requests (n <= capacity): out[i] = 1 granted, 0 denied (no audit) */
 export function checkBatch(n: u32): void {
-  if (n > batchCap) n = batchCap;
-  for (let i: u32 = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    store<u8>(bOut + i, <u8>avcHasPerm(load<u32>(bSsid + o), load<u32>(bTsid + o), load<u32>(bClass + o), load<u32>(bReq + o)));
-  }
+  avcCheckBatch(bSsid, bTsid, bClass, bReq, bOut, n < batchCap ? n : batchCap);
 }
 
 /** K avc_has_perm_noaudit: 1 granted, 0 denied */
@@ -167,4 +163,9 @@ export function testLevel(op: u32, a: usize, b: usize): i32 {
 }
 export function testRangeContains(lo1: usize, hi1: usize, lo2: usize, hi2: usize): i32 {
   return rangeContains(lo1, hi1, lo2, hi2) ? 1 : 0;
+}
+
+// ---- bench hook: the JS-to-Wasm call boundary alone (4 i32 in, i32 out, no memory access) ----
+export function benchBoundary(a: u32, b: u32, c: u32, d: u32): i32 {
+  return <i32>((a ^ b ^ c ^ d) & 1);
 }

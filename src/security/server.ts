@@ -273,9 +273,13 @@ function initialBools(model: PolicyModel, overrides: Record<string, boolean> | u
   return states;
 }
 
-/** Numbers that are not u32 become 0 (an invalid SID/class/request: denied by the core). */
+/**
+ * Numbers that are not u32 become 0 (an invalid SID/class/request: denied by the core).
+ * `v >>> 0 === v` holds exactly for the integers 0..2^32-1 (and -0, which is 0 to the core);
+ * NaN, fractions, negatives, >= 2^32 and non-numbers fail it. One shift and compare per argument.
+ */
 function u32(v: number): number {
-  return Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : 0;
+  return v >>> 0 === v ? v : 0;
 }
 
 /** Build the Wasm-backed security server for `model` (synchronous; the module is cached per process). */
