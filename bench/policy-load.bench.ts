@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { parsePolicyText } from '../src/policy/load.js';
 import type { PolicyModel } from '../src/policy/model.js';
+import { buildPolicyImage } from '../src/policy/image.js';
+import { condResults, defaultBoolStates } from '../src/security/reference.js';
 
 const BINARY = '/etc/selinux/default/policy/policy.33';
 
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
     condEntries,
     constraints: m.classes.reduce((n, c) => n + c.constraints.length, 0),
     other: m.other.length,
+    /** the Wasm policy image built from this model (what every worker receives) */
+    imageBytes: buildPolicyImage(m, { seqno: 1, condResults: condResults(m, defaultBoolStates(m)) }).length,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   console.table([figures]);
