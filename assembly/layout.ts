@@ -26,7 +26,8 @@ export const H_NCONDS: u32 = 40;
 export const H_PROCESS_CLASS: u32 = 44;
 /** perm bits of process:transition | process:dyntransition (S process_trans_dyntrans) */
 export const H_PROCESS_TRANS: u32 = 48;
-// offset 52: reserved, 0 (held the avtab hash size up to image version 2)
+/** image seal: FNV-1a checksum stamped and verified by the TS side (src/wasm/engine.ts); 0 = unsealed; the core ignores it */
+export const H_SEAL: u32 = 52;
 /** u32 words per role bitset (dominates, role allow) */
 export const H_ROLE_WORDS: u32 = 56;
 export const H_NSECTIONS: u32 = 60;

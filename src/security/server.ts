@@ -27,7 +27,7 @@ import type {
   ReasonedDecision,
   SecurityServer,
 } from '../types.js';
-import { WasmEngine } from '../wasm/engine.js';
+import { sealImage, WasmEngine } from '../wasm/engine.js';
 import * as L from '../wasm/layout.js';
 import { auditRequired, formatAvcRecord } from './audit.js';
 import { condResults } from './reference.js';
@@ -166,6 +166,11 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   checkBatch(ssid: Uint32Array, tsid: Uint32Array, tclass: Uint32Array, requested: Uint32Array, out: Uint8Array, n?: number): void {
+    // other array kinds would be converted mod 2^32 by TypedArray#set (a Float64Array holding
+    // 2^32 + sid would name `sid`, which the single-check path denies): only the declared types
+    if (!(ssid instanceof Uint32Array && tsid instanceof Uint32Array && tclass instanceof Uint32Array && requested instanceof Uint32Array && out instanceof Uint8Array)) {
+      throw usageError('checkBatch: ssid/tsid/tclass/requested must be Uint32Arrays and out a Uint8Array');
+    }
     const total = n ?? ssid.length;
     if (!Number.isInteger(total) || total < 0 || total > ssid.length || total > tsid.length || total > tclass.length || total > requested.length || total > out.length) {
       throw usageError(`checkBatch: n=${String(n)} exceeds an input array (lengths ${ssid.length}/${tsid.length}/${tclass.length}/${requested.length}/${out.length})`);
@@ -233,9 +238,21 @@ export class WasmSecurityServer implements SecurityServer {
       this.seq--;
       throw e;
     }
-    this.sidtab.reload(model, index);
+    try {
+      this.sidtab.reload(model, index);
+      this.engine.reload(image, this.sidtab.exportBytes());
+    } catch (e) {
+      // the engine refused the image (or ran out of memory) after the SID table moved on: put the
+      // old policy back everywhere, so no decision mixes the new SID records with the old image
+      this.current = prev.model;
+      this.index = prev.index;
+      this.boolStates = prev.bools;
+      this.seq--;
+      this.sidtab.reload(prev.model, prev.index);
+      this.engine.reload(this.image, this.sidtab.exportBytes());
+      throw e;
+    }
     this.image = image;
-    this.engine.reload(image, this.sidtab.exportBytes());
   }
 
   // ── AVC and audit ──
@@ -254,7 +271,7 @@ export class WasmSecurityServer implements SecurityServer {
 
   /** The current policy image (with the current boolean states), for WasmEngine.create in a worker. */
   exportImage(): Uint8Array {
-    return this.image.slice();
+    return sealImage(this.image.slice()); // WasmEngine.loadImage refuses it if corrupted in between
   }
 
   /** The current SID records, for WasmEngine.create in a worker. */

@@ -76,6 +76,36 @@ function hotHasPerm(fn: (ssid: number, tsid: number, tclass: number, requested: 
 
 const IMG_ERRORS = ['ok', 'bad magic', 'bad version', 'bad size', 'bad section table', 'bad record'];
 
+/**
+ * Image seal: header word H_SEAL (always 0 from buildPolicyImage) holds a
+ * 32-bit FNV-1a checksum of every other byte when the image leaves the server (exportImage). The
+ * core's structural validation keeps a corrupt image from reading out of bounds, but it cannot see a
+ * flipped permission bit, permissive flag or cond state (all valid data): a flip there would grant
+ * what the intact policy denies. A sealed image whose checksum does not match is refused before it
+ * touches the loaded one. FNV-1a detects every single-byte change (each step is a bijection of the
+ * state); an unsealed image (word 0) is loaded as before.
+ */
+/** FNV-1a over all bytes of `image` except the seal word; never 0 (0 means "unsealed"). */
+export function imageChecksum(image: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < image.length; i++) {
+    if (i === L.H_SEAL) {
+      i += 3;
+      continue;
+    }
+    h = Math.imul(h ^ image[i]!, 0x01000193);
+  }
+  return h >>> 0 || 1;
+}
+
+/** Stamp the seal of `image` in place (the image must be final, seqno and cond states included). */
+export function sealImage(image: Uint8Array): Uint8Array {
+  if (image.byteLength >= L.H_SEAL + 4) {
+    new DataView(image.buffer, image.byteOffset, image.byteLength).setUint32(L.H_SEAL, imageChecksum(image), true);
+  }
+  return image;
+}
+
 export class WasmEngine {
   private readonly x: CoreExports;
   private views: BatchViews | undefined;
@@ -120,11 +150,21 @@ export class WasmEngine {
 
   /** Copy an image into Wasm memory and activate it (does not flush the AVC: see reload). */
   loadImage(image: Uint8Array): void {
+    // a sealed image is checked before anything is overwritten: on a mismatch the loaded policy stays
+    if (image.byteLength >= L.H_SEAL + 4) {
+      const seal = new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(L.H_SEAL, true);
+      if (seal !== 0 && seal !== imageChecksum(image)) throw wasmFailure('policy image rejected: checksum mismatch (corrupted image)');
+    }
     const ptr = this.x.imageReserve(image.byteLength) >>> 0;
     if (ptr === 0) throw wasmFailure('out of memory for the policy image');
     this.u8().set(image, ptr);
     const rc = this.x.imageLoad(ptr, image.byteLength);
-    if (rc !== 0) throw wasmFailure(`policy image rejected: ${IMG_ERRORS[rc] ?? rc}`);
+    if (rc !== 0) {
+      // the core is now unloaded (every miss denies, its image region may be overwritten): drop the
+      // cached decisions too, so no hit serves a grant of a policy that is no longer loaded
+      this.x.avcReset(0);
+      throw wasmFailure(`policy image rejected: ${IMG_ERRORS[rc] ?? rc}`);
+    }
   }
 
   /** Replace all SID records with a SID-table blob. */

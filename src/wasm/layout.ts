@@ -28,7 +28,8 @@ export const H_NCONDS = 40;
 export const H_PROCESS_CLASS = 44;
 /** perm bits of process:transition | process:dyntransition (S process_trans_dyntrans) */
 export const H_PROCESS_TRANS = 48;
-// offset 52: reserved, 0 (held the avtab hash size up to image version 2)
+/** image seal: FNV-1a checksum stamped and verified by the TS side (src/wasm/engine.ts); 0 = unsealed; the core ignores it */
+export const H_SEAL = 52;
 /** u32 words per role bitset (dominates, role allow) */
 export const H_ROLE_WORDS = 56;
 export const H_NSECTIONS = 60;
