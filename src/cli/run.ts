@@ -3,8 +3,7 @@
  * Every command module registers itself through the list below.
  */
 import { Command, CommanderError } from 'commander';
-import { SvirtError } from '../errors.js';
-import { type CliIO, type CommandContext, type RegisterCommand, processIO } from './io.js';
+import { type CliIO, type CommandContext, processIO } from './io.js';
 import { commands } from './commands/index.js';
 
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -15,7 +14,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError(false);
-  for (const register of commands as readonly RegisterCommand[]) register(program, ctx);
+  for (const register of commands) register(program, ctx);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
@@ -24,7 +23,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       return err.exitCode === 0 ? 0 : 2;
     }
     // an error that escapes a command is bad usage or bad input (policy, context, state file)
-    io.stderr(`svirt: ${err instanceof SvirtError || err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`svirt: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
   return code;

@@ -88,3 +88,15 @@ describe('svirt context', () => {
     expect(r.err).toContain('at offset 29 (category)');
   });
 });
+
+describe('usage errors', () => {
+  it('a missing argument or an unknown command is exit 2 with commander\'s message', async () => {
+    const missing = await svirt('check', 'a');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("missing required argument 'tcontext'");
+    const unknown = await svirt('nosuch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("unknown command 'nosuch'");
+    expect((await svirt('--help')).code).toBe(0);
+  });
+});
