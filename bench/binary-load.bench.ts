@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { readBinaryPolicy } from '../src/policy/binary.js';
+import { flagValue, hasFlag, isMainModule } from './script.js';
 
 export interface BinaryLoadReport {
   policy: string;
@@ -91,19 +92,14 @@ export async function runBinaryLoadBench(options: { time?: number; policy?: stri
   return report;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isMain) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const time = arg('--time');
-  const policyArg = arg('--policy');
+if (isMainModule(import.meta.url)) {
+  const time = flagValue('--time');
+  const policyArg = flagValue('--policy');
   const report = await runBinaryLoadBench({
     ...(time !== undefined ? { time: Number(time) } : {}),
     ...(policyArg !== undefined ? { policy: policyArg } : {}),
   });
-  if (process.argv.includes('--json')) {
+  if (hasFlag('--json')) {
     console.log(JSON.stringify(report));
   } else {
     console.log(`binary policy load: ${report.policy} (${(report.bytes / 1e6).toFixed(2)} MB)`);

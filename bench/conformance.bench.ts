@@ -26,6 +26,7 @@ import { parseQueryLine } from '../src/security/query.js';
 import { createSecurityServer } from '../src/security/server.js';
 import { generateQueries } from '../test/conformance/generator.js';
 import { buildHarness, debianConfText, debianMissing, DEBIAN_POLICY, harnessTime, INSTALL_HINT, tempDir } from '../test/conformance/sepol.js';
+import { flagValue, hasFlag, isMainModule } from './script.js';
 
 export interface ConformanceBenchReport {
   policy: string;
@@ -116,16 +117,11 @@ export async function runConformanceBench(options: { time?: number; scale?: numb
   };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isMain) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const time = arg('--time');
-  const scale = arg('--scale');
-  const group = arg('--group');
-  const runs = Math.max(1, Number(arg('--runs') ?? 1));
+if (isMainModule(import.meta.url)) {
+  const time = flagValue('--time');
+  const scale = flagValue('--scale');
+  const group = flagValue('--group');
+  const runs = Math.max(1, Number(flagValue('--runs') ?? 1));
   const reports: ConformanceBenchReport[] = [];
   for (let r = 0; r < runs; r++) {
     const load = loadavg()[0]!;
@@ -135,7 +131,7 @@ if (isMain) {
       ...(group !== undefined ? { group } : {}),
     });
     reports.push(report);
-    if (process.argv.includes('--json')) {
+    if (hasFlag('--json')) {
       console.log(JSON.stringify({ ...report, loadavg1: load }));
     } else {
       console.log(`compute_av miss path (no AVC) over the conformance ${report.group ?? 'mix'} on ${report.policy}  [run ${r + 1}/${runs}, load ${load.toFixed(2)}]`);
@@ -144,7 +140,7 @@ if (isMain) {
       console.log(`  speedup   ${report.speedup.toFixed(1)}x  (target >= ${report.target}x)`);
     }
   }
-  if (runs > 1 && !process.argv.includes('--json')) {
+  if (runs > 1 && !hasFlag('--json')) {
     const m = median(reports.map((x) => x.speedup));
     console.log(`median speedup over ${runs} runs: ${m.toFixed(1)}x (ours median ${median(reports.map((x) => x.oursNs)).toFixed(0)} ns, libsepol median ${median(reports.map((x) => x.libsepolNs)).toFixed(0)} ns)`);
   }

@@ -28,6 +28,7 @@ import { WasmEngine } from '../src/wasm/engine.js';
 import { Rng, randomContexts } from '../test/support/random-policy.js';
 import { MapAvc } from './plain-ts/map-avc.js';
 import { D_ALLOWED, D_AUDITALLOW, D_AUDITDENY, D_FLAGS, D_SEQNO, TypedAvc, type ComputeFn } from './plain-ts/typed-avc.js';
+import { flagValue, hasFlag, isMainModule } from './script.js';
 
 const HIT_N = 4096;
 const MISS_N = 512;
@@ -269,11 +270,9 @@ function sameStats(what: string, a: object, b: object): void {
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`bench: ${what}: Wasm AVC stats ${JSON.stringify(a)} != typed-array peer ${JSON.stringify(b)}`);
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isMain) {
-  const timeArg = process.argv.indexOf('--time');
-  const report = await runEngineBench({ time: timeArg > 0 ? Number(process.argv[timeArg + 1]) : 1000 });
-  if (process.argv.includes('--json')) {
+if (isMainModule(import.meta.url)) {
+  const report = await runEngineBench({ time: Number(flagValue('--time') ?? 1000) });
+  if (hasFlag('--json')) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(`policy: ${report.policy}`);

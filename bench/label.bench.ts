@@ -11,11 +11,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { LabelManager } from '../src/label/manager.js';
 import { McsAllocator, seededRng } from '../src/label/mcs-alloc.js';
 import { createMemoryStore, openSqliteStore, type HostStore } from '../src/label/store.js';
+import { isMainModule } from './script.js';
 
 export interface LabelBenchResult {
   readonly name: string;
@@ -108,7 +108,7 @@ function format(results: readonly LabelBenchResult[]): string {
   return rows.join('\n') + '\n';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMainModule(import.meta.url)) {
   const args = process.argv.slice(2);
   const gi = args.indexOf('--guests');
   const ji = args.indexOf('--json');

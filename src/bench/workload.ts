@@ -219,3 +219,26 @@ export function distinctTriples(w: Pick<Workload, 'queries'>): number {
   for (const q of w.queries) s.add(`${q.subj}:${q.obj}:${q.cls}`);
   return s.size;
 }
+
+/** The workload's queries as the four u32 arrays of a batch check; `sidOf(label index)` maps labels to SIDs. */
+export interface QueryArrays {
+  readonly ssid: Uint32Array;
+  readonly tsid: Uint32Array;
+  readonly tclass: Uint32Array;
+  readonly req: Uint32Array;
+}
+
+export function queryArrays(w: Pick<Workload, 'queries' | 'classes'>, sidOf: (label: number) => number): QueryArrays {
+  const n = w.queries.length;
+  const ssid = new Uint32Array(n);
+  const tsid = new Uint32Array(n);
+  const tclass = new Uint32Array(n);
+  const req = new Uint32Array(n);
+  w.queries.forEach((q, i) => {
+    ssid[i] = sidOf(q.subj);
+    tsid[i] = sidOf(q.obj);
+    tclass[i] = w.classes[q.cls]!.value;
+    req[i] = (1 << q.bit) >>> 0;
+  });
+  return { ssid, tsid, tclass, req };
+}

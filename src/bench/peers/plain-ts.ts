@@ -23,7 +23,7 @@ import {
   roleAllowed,
 } from '../../security/reference.js';
 import type { AvcOptions } from '../../types.js';
-import type { Workload } from '../workload.js';
+import { queryArrays, type Workload } from '../workload.js';
 import type { PreparedPeer } from './peer.js';
 
 /** Largest type/attribute value and class value the packed keys below can hold. */
@@ -276,16 +276,7 @@ export function preparePlainTs(w: Workload, opts: PlainPeerOptions): PreparedPee
       ? new MapAvc(new MapComputer(w.model, contexts), threshold, reclaim)
       : new TypedAvc(new TypedComputer(w.model, contexts), threshold);
   const n = w.queries.length;
-  const ssid = new Uint32Array(n);
-  const tsid = new Uint32Array(n);
-  const tclass = new Uint32Array(n);
-  const req = new Uint32Array(n);
-  w.queries.forEach((q, i) => {
-    ssid[i] = q.subj + 1;
-    tsid[i] = q.obj + 1;
-    tclass[i] = w.classes[q.cls]!.value;
-    req[i] = (1 << q.bit) >>> 0;
-  });
+  const { ssid, tsid, tclass, req } = queryArrays(w, (label) => label + 1);
   const per = Math.min(opts.opsPerSample ?? n, n);
   return {
     name: opts.name,

@@ -5,7 +5,7 @@
  */
 import { createSecurityServer, type WasmSecurityServer } from '../../security/server.js';
 import type { AvcOptions } from '../../types.js';
-import type { Workload } from '../workload.js';
+import { queryArrays, type Workload } from '../workload.js';
 import type { PreparedPeer } from './peer.js';
 
 /** A wrapper around one Wasm batch call; tests inject a slowdown here (see suites.ts BenchHooks). */
@@ -33,18 +33,7 @@ export interface Resolved {
 export function resolveForWasm(w: Workload, avc?: AvcOptions): Resolved {
   const server = createSecurityServer(w.model, avc ? { avc } : {});
   const sids = w.labels.map((l) => server.contextToSid(l.context));
-  const n = w.queries.length;
-  const ssid = new Uint32Array(n);
-  const tsid = new Uint32Array(n);
-  const tclass = new Uint32Array(n);
-  const req = new Uint32Array(n);
-  w.queries.forEach((q, i) => {
-    ssid[i] = sids[q.subj]!;
-    tsid[i] = sids[q.obj]!;
-    tclass[i] = w.classes[q.cls]!.value;
-    req[i] = (1 << q.bit) >>> 0;
-  });
-  return { server, ssid, tsid, tclass, req };
+  return { server, ...queryArrays(w, (label) => sids[label]!) };
 }
 
 function avcNote(server: WasmSecurityServer): string {

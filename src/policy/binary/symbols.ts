@@ -39,6 +39,7 @@ import {
   type SensitivityDef,
   type TypeDef,
   type UserDef,
+  type PolicyModel,
 } from '../model.js';
 import type { Cursor } from './cursor.js';
 import { checkNames, readConstraintList, resolveWritten, type ConstraintContext } from './constraints.js';
@@ -55,16 +56,8 @@ import {
   TYPEDATUM_PROPERTY_PRIMARY,
 } from './names.js';
 
-export interface SymbolTables {
-  commons: CommonDef[];
-  classes: ClassDef[];
-  roles: RoleDef[];
-  types: TypeDef[];
-  users: UserDef[];
-  bools: BoolDef[];
-  sensitivities: SensitivityDef[];
-  categories: CategoryDef[];
-}
+/** The eight symbol tables of a policydb, in file order, as the model holds them. */
+export type SymbolTables = Pick<PolicyModel, 'commons' | 'classes' | 'roles' | 'types' | 'users' | 'bools' | 'sensitivities' | 'categories'>;
 
 const NO_LIMIT = 0xffffffff;
 
