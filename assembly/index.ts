@@ -4,7 +4,7 @@ import { alloc } from './memory';
 import { imageLoad as loadImageAt, condStateBase, imgBase, setSeqno as setSeqnoImpl } from './policydb';
 import { sidReserve as sidReserveImpl, sidSetCount as sidSetCountImpl } from './sidtab';
 import {
-  avcCheckBatch, avcHasPerm, avcHasPermAvd, avcHashStat as avcHashStatImpl, avcInit, avcInsert as avcInsertImpl,
+  avcBucketOf, avcCheckBatch, avcHasPerm, avcHasPermAvd, avcHashStat as avcHashStatImpl, avcInit, avcInsert as avcInsertImpl,
   avcLatestNotif as avcLatestNotifImpl, avcReset as avcResetImpl, avcStat as avcStatImpl, outBase,
   setEnforcing as setEnforcingImpl,
 } from './avc';
@@ -27,9 +27,9 @@ let imgRegion: usize = 0;
 let imgRegionSize: u32 = 0;
 let scratch: usize = 0;
 
-/** allocate the AVC and the batch buffers; 1 = ok, 0 = bad geometry or out of memory */
-export function init(slots: u32, threshold: u32, reclaim: u32, batchCapacity: u32): i32 {
-  if (!avcInit(slots, threshold, reclaim) || batchCapacity == 0) return 0;
+/** allocate the AVC and the batch buffers; hash is HASH_XOR or HASH_MURMUR; 1 = ok, 0 = bad geometry or out of memory */
+export function init(slots: u32, threshold: u32, reclaim: u32, hash: u32, batchCapacity: u32): i32 {
+  if (!avcInit(slots, threshold, reclaim, hash) || batchCapacity == 0) return 0;
   batchCap = batchCapacity;
   bSsid = alloc(<usize>batchCapacity * 4);
   bTsid = alloc(<usize>batchCapacity * 4);
@@ -53,6 +53,22 @@ export function batchAddr(which: u32): usize {
 /** check n queued requests (n <= capacity): out[i] = 1 granted, 0 denied (no audit) */
 export function checkBatch(n: u32): void {
   avcCheckBatch(bSsid, bTsid, bClass, bReq, bOut, n < batchCap ? n : batchCap);
+}
+
+/**
+ * A resident batch region for `capacity` requests: ssid, tsid, tclass and requested (u32 arrays of
+ * `capacity`) then out (u8), 17 bytes per request, 64-byte aligned; 0 when out of memory.
+ */
+export function regionAlloc(capacity: u32): usize {
+  return capacity == 0 || capacity > 0x0fffffff ? 0 : alloc(<usize>capacity * 17);
+}
+
+/** check requests [start, start + n) of the region at `base`; out of range does nothing (the caller validates) */
+export function checkRegion(base: usize, capacity: u32, start: u32, n: u32): void {
+  if (start > capacity || n > capacity - start) return;
+  const cap = <usize>capacity;
+  const o = <usize>start << 2;
+  avcCheckBatch(base + o, base + (cap << 2) + o, base + (cap << 3) + o, base + cap * 12 + o, base + (cap << 4) + <usize>start, n);
 }
 
 /** K avc_has_perm_noaudit: 1 granted, 0 denied */
@@ -139,6 +155,11 @@ export function avcLatestNotif(): u32 {
 
 export function avcStat(which: u32): f64 {
   return avcStatImpl(which);
+}
+
+/** the AVC bucket index of a key under the configured hash */
+export function avcBucket(ssid: u32, tsid: u32, tclass: u32): u32 {
+  return avcBucketOf(ssid, tsid, tclass);
 }
 
 export function avcHashStat(which: u32): u32 {

@@ -189,20 +189,28 @@ export const STATUS_NO_UNLABELED: u32 = 4;
 export const STATUS_BOUNDS_DEPTH: u32 = 5;
 export const STATUS_ZERO_REQUEST: u32 = 6;
 
-// ---- AVC node (kernel struct avc_node: key + av_decision + chain link) ----
-// The hit path reads only the first 24 bytes: the key (ssid and tsid compared as one u64), the
-// chain link, allowed and flags. Nodes are 8-byte aligned (NODE_SIZE and the pool base).
-export const NODE_SIZE: u32 = 40;
+// ---- AVC hash (avcInit's `hash`): K avc_hash through v6.18, K av_hash (MurmurHash3 mix) from v6.19 ----
+export const HASH_XOR: u32 = 0;
+export const HASH_MURMUR: u32 = 1;
+
+// ---- AVC node (kernel struct avc_node: key + av_decision + chain link), 32 bytes ----
+// Nodes are 32 bytes and 32-byte aligned (the pool base is 64-byte aligned), so a node never
+// straddles a cache line. The hit path reads the first 20 bytes: the key (ssid and tsid compared as
+// one u64, tclass as a u16 like the kernel's `u16 tclass`), the flags, the chain link and allowed.
+// Flags are kept as u16: the only AVD flag is AVD_FLAGS_PERMISSIVE (K include/security.h).
+export const NODE_SIZE: u32 = 32;
 export const NODE_SSID: u32 = 0;
 export const NODE_TSID: u32 = 4;
+/** u16 */
 export const NODE_TCLASS: u32 = 8;
+/** u16 */
+export const NODE_FLAGS: u32 = 10;
 /** linear-memory address of the next node in the bucket (or in the free list), 0 = end */
 export const NODE_NEXT: u32 = 12;
 export const NODE_ALLOWED: u32 = 16;
-export const NODE_FLAGS: u32 = 20;
-export const NODE_SEQNO: u32 = 24;
-export const NODE_AUDITALLOW: u32 = 28;
-export const NODE_AUDITDENY: u32 = 32;
+export const NODE_SEQNO: u32 = 20;
+export const NODE_AUDITALLOW: u32 = 24;
+export const NODE_AUDITDENY: u32 = 28;
 
 // ---- decision flags and reasons (K include/security.h, S services.h) ----
 export const AVD_FLAGS_PERMISSIVE: u32 = 1;

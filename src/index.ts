@@ -19,6 +19,7 @@ export { chcatList } from './context/chcat.js';
 // security server (Wasm), reference evaluator, audit, explain, compute-av protocol
 export { createSecurityServer, WasmSecurityServer } from './security/server.js';
 export { WasmEngine, type EngineOptions, type BatchViews, type CheckResult } from './wasm/engine.js';
+export { BatchRegion, type RegionViews } from './wasm/region.js';
 export { referenceComputeAv, condStates, defaultBoolStates } from './security/reference.js';
 export { auditRequired, formatAvcRecord, type AvcRecordInput } from './security/audit.js';
 export { explainAccess, type Explanation } from './security/explain.js';

@@ -36,11 +36,19 @@ export interface ReasonedDecision extends AccessDecision {
   reason: number;
 }
 
-/** AVC geometry; defaults are the kernel's (K avc.c): 512 slots, threshold 512, reclaim 16. */
+/**
+ * The AVC bucket hash: `xor` is K avc_hash through v6.18, (ssid ^ tsid << 2 ^ tclass << 4) & mask;
+ * `murmur` is K av_hash from v6.19 (include/hash.h, a MurmurHash3 mix), which spreads the small,
+ * dense SIDs of a real host over far more buckets.
+ */
+export type AvcHash = 'xor' | 'murmur';
+
+/** AVC geometry; defaults are the kernel's (K avc.c): 512 slots, threshold 512, reclaim 16, XOR hash. */
 export interface AvcOptions {
   slots?: number;
   threshold?: number;
   reclaim?: number;
+  hash?: AvcHash;
 }
 
 /** Kernel AVC statistics names (K avc.h struct avc_cache_stats; hits = lookups - misses). */

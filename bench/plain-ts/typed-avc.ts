@@ -1,11 +1,13 @@
 /**
  * Plain-TS AVC peer: the Wasm AVC (assembly/avc.ts) re-done in JIT-compiled TypeScript over typed
  * arrays, doing the SAME work so the benchmark isolates Wasm vs JS for identical semantics:
- *  - the same geometry and hash: `slots` (power of two) chain heads, (ssid ^ tsid << 2 ^ tclass << 4)
- *    & mask (K avc_hash through v6.18), a preallocated pool of threshold + 2 nodes with a free list;
- *  - the same node contents (key, allowed, flags, seqno, auditallow, auditdeny, next; 10 u32 words
- *    = the Wasm NODE_SIZE of 40 bytes) and the same next-pointer scheme (0 = end; a node is named
- *    by its first word's index, and the pool starts at word NODE_WORDS so no node is 0);
+ *  - the same geometry and hash as the Wasm AVC's default: `slots` (power of two) chain heads,
+ *    (ssid ^ tsid << 2 ^ tclass << 4) & mask (K avc_hash through v6.18), a preallocated pool of
+ *    threshold + 2 nodes with a free list;
+ *  - the same node contents (key, allowed, flags, seqno, auditallow, auditdeny, next) in 10 u32
+ *    words (the Wasm node packs tclass and flags as u16 into 32 bytes) and the same next-pointer
+ *    scheme (0 = end; a node is named by its first word's index, and the pool starts at word
+ *    NODE_WORDS so no node is 0);
  *  - the same stats (lookups, misses, allocations, reclaims, frees; a hit only counts a lookup);
  *  - the same rules: requested 0 denied uncounted; avc_alloc_node reclaim past the threshold;
  *    insert refused for a seqno < latest_notif; replace in place; grant-once (avc_update_node) for

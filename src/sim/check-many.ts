@@ -48,41 +48,50 @@ export class CheckPool {
     this.pool.publish(this.server);
   }
 
-  /** Decisions for every query, in order. */
+  /**
+   * Decisions for every query, in order (a fresh Uint8Array: 1 granted, 0 denied). Queries in
+   * SharedArrayBuffer-backed arrays are read in place by the workers; others are copied once into
+   * shared memory. If any slice fails, the whole call rejects: no partial answers are returned.
+   */
   async checkMany(q: CheckQueries): Promise<Uint8Array> {
     const n = q.ssid.length;
     if (q.tsid.length !== n || q.tclass.length !== n || q.requested.length !== n) {
       throw simError(`checkMany: ssid/tsid/tclass/requested lengths differ (${n}, ${q.tsid.length}, ${q.tclass.length}, ${q.requested.length})`);
     }
-    const out = new Uint8Array(n);
+    const shared = sharedQueries(q);
+    const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
     const gen = this.pool.currentGeneration;
     const jobs: Array<Promise<void>> = [];
-    for (let at = 0; at < n; at += this.sliceSize) {
-      const end = Math.min(n, at + this.sliceSize);
+    for (let start = 0; start < n; start += this.sliceSize) {
+      const end = Math.min(n, start + this.sliceSize);
       jobs.push(
-        this.pool
-          .run<CheckResult>({
-            kind: 'check',
-            policyGen: gen,
-            boolGen: 0,
-            ssid: q.ssid.slice(at, end),
-            tsid: q.tsid.slice(at, end),
-            tclass: q.tclass.slice(at, end),
-            requested: q.requested.slice(at, end),
-          })
-          .then((r) => {
-            if (r.out.length !== end - at) throw simError(`checkMany: a worker answered ${r.out.length} of ${end - at} checks`);
-            out.set(r.out, at);
-          }),
+        this.pool.run<CheckResult>({ kind: 'check', policyGen: gen, boolGen: 0, ...shared, out, start, end }).then((r) => {
+          if (r.checked !== end - start) throw simError(`checkMany: a worker answered ${r.checked} of ${end - start} checks`);
+        }),
       );
     }
     await Promise.all(jobs);
-    return out;
+    return out.slice(); // a private copy, not shared memory
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+const isShared = (a: Uint32Array): boolean => a.buffer instanceof SharedArrayBuffer;
+
+/** The queries in shared memory: as given when all four already are, else one copy into one SharedArrayBuffer. */
+function sharedQueries(q: CheckQueries): CheckQueries {
+  if (isShared(q.ssid) && isShared(q.tsid) && isShared(q.tclass) && isShared(q.requested)) return q;
+  const n = q.ssid.length;
+  const buf = new SharedArrayBuffer(Math.max(1, 16 * n));
+  const copy = (src: Uint32Array, k: number): Uint32Array => {
+    const a = new Uint32Array(buf, 4 * n * k, n);
+    a.set(src);
+    return a;
+  };
+  return { ssid: copy(q.ssid, 0), tsid: copy(q.tsid, 1), tclass: copy(q.tclass, 2), requested: copy(q.requested, 3) };
 }
 
 /** One-shot convenience: a pool over `server`, one checkMany, closed again. */

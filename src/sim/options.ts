@@ -45,9 +45,16 @@ export const DEFAULTS = {
   attackRatio: 0.25,
   hostShare: 0.2,
   processShare: 0.2,
-  /** checks per engine call: large batches make the per-call JS work (4 memcpy + 1 memcmp) negligible */
+  /** checks per engine call: large batches make the per-call JS work (one memcmp) negligible */
   batchSize: 4096,
-  chunkOps: 1 << 19,
+  /**
+   * Operations per pool task. Between two chunks a worker idles while the main thread, which
+   * shares the 2 cores with the workers, merges the result and posts the next task: ~0.9 ms
+   * median measured with 2 workers (bench/stress.bench.ts). At ~40 M ops/s per worker a 2^21-op
+   * chunk runs ~50 ms, so that gap costs ~2%; 2^19-op chunks lost ~11%. --duration overshoots by
+   * at most one chunk per lane.
+   */
+  chunkOps: 1 << 21,
   /**
    * Ring of 2^16 operations per lane (2 MB). Its distinct (ssid, tsid, tclass) keys are the AVC's
    * working set: with 256 guests and --attack-ratio 0.25 a lane's ring has ~13k of them, which fit
@@ -56,10 +63,13 @@ export const DEFAULTS = {
    */
   ringOps: 1 << 16,
   /**
-   * The simulator's AVC: the kernel's largest configurable table (CONFIG_SECURITY_SELINUX_AVC_HASH_BITS
-   * = 14, v6.19+) so that a worker's share of 256 guests' own-image decisions fits in the cache.
+   * The simulator's AVC is a v6.19+ kernel's: its largest configurable table
+   * (CONFIG_SECURITY_SELINUX_AVC_HASH_BITS = 14) so that a worker's share of 256 guests' own-image
+   * decisions fits in the cache, hashed with that kernel's av_hash (types.ts AvcHash). With the
+   * older XOR hash the small SIDs of a simulated host crowd into a few buckets (chains of 6 on
+   * average) and every check walks them (`--avc-hash xor` shows it).
    */
-  avc: { slots: 16384, threshold: 16384, reclaim: 16 } satisfies AvcOptions,
+  avc: { slots: 16384, threshold: 16384, reclaim: 16, hash: 'murmur' } satisfies AvcOptions,
 } as const;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -101,6 +111,8 @@ export interface RawStressOptions {
   fault?: string[];
   batch?: string;
   avcSlots?: string;
+  /** `xor` (K ≤ v6.18) or `murmur` (K v6.19+) */
+  avcHash?: string;
   ring?: string;
   /** `NAME=VALUE` boolean overrides (repeatable) */
   bool?: string[];
@@ -112,6 +124,8 @@ export function resolveOptions(raw: RawStressOptions, randomSeed: () => number):
   const seed = int('--seed', raw.seed, 0, 0xffffffff);
   const slots = int('--avc-slots', raw.avcSlots, 1, 1 << 20);
   if (slots !== undefined && (slots & (slots - 1)) !== 0) throw usageError(`--avc-slots must be a power of two, got ${slots}`);
+  const hash = raw.avcHash ?? DEFAULTS.avc.hash;
+  if (hash !== 'xor' && hash !== 'murmur') throw usageError(`--avc-hash must be xor or murmur, got "${hash}"`);
   return {
     guests: int('--guests', raw.guests, 1, 523_776) ?? DEFAULTS.guests,
     imagesPerGuest: int('--images-per-guest', raw.imagesPerGuest, 1, 64) ?? DEFAULTS.imagesPerGuest,
@@ -129,7 +143,7 @@ export function resolveOptions(raw: RawStressOptions, randomSeed: () => number):
     batchSize: int('--batch', raw.batch, 1, 4096) ?? DEFAULTS.batchSize,
     chunkOps: DEFAULTS.chunkOps,
     ringOps: int('--ring', raw.ring, 1, 1 << 24) ?? DEFAULTS.ringOps,
-    avc: slots !== undefined ? { slots, threshold: slots, reclaim: 16 } : { ...DEFAULTS.avc },
+    avc: slots !== undefined ? { slots, threshold: slots, reclaim: 16, hash } : { ...DEFAULTS.avc, hash },
     booleans: parseBoolAssignments(raw.bool ?? []),
   };
 }

@@ -53,9 +53,9 @@ export interface ChunkTask {
 
 /**
  * Benchmark only: the pure engine figure on the simulator's own operation mix, no judging.
- * `page`: page 0 of the lane's ring loaded once, then `batches` engine calls (the AVC-hit ceiling,
- * smallest working set); `ring`: the ring's pages copied in turn as the simulator does (same
- * working set as the simulator, no judging or counting).
+ * `page`: page 0 of the lane's resident ring checked `batches` times (the AVC-hit ceiling,
+ * smallest working set); `ring`: the ring's pages in turn, checked in place as the simulator does
+ * (same working set as the simulator, no judging or counting).
  */
 export interface EngineTask {
   readonly kind: 'engine';
@@ -131,6 +131,11 @@ export interface ChunkResult {
   readonly avc: AvcStats;
 }
 
+/**
+ * checkMany slice [start, end) of the caller's queries. The query arrays and `out` are views over
+ * SharedArrayBuffers (shared, not copied, by postMessage): the worker reads its slice in place and
+ * writes its answers into `out` in place.
+ */
 export interface CheckTask {
   readonly kind: 'check';
   readonly policyGen: number;
@@ -139,11 +144,15 @@ export interface CheckTask {
   readonly tsid: Uint32Array;
   readonly tclass: Uint32Array;
   readonly requested: Uint32Array;
+  readonly out: Uint8Array;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface CheckResult {
   readonly kind: 'check';
-  readonly out: Uint8Array;
+  /** answers written to out[start, end) */
+  readonly checked: number;
   readonly seqno: number;
 }
 

@@ -8,6 +8,7 @@ import { auditRequired, formatAvcRecord } from '../security/audit.js';
 import { SCOPES, decodeObject, decodeVariant, heatColumns } from './layout.js';
 import type { LatencySummary } from './metrics.js';
 import type { StressRun } from './stress.js';
+import type { AvcHash } from '../types.js';
 import type { Breach, Mismatch } from './verdict.js';
 
 export const SCHEMA_VERSION = 1;
@@ -34,7 +35,7 @@ export interface StressReport {
     policy: string;
     state: string | null;
     faults: string[];
-    avc: { slots: number; threshold: number; reclaim: number };
+    avc: { slots: number; threshold: number; reclaim: number; hash: AvcHash };
   };
   verdict: {
     status: 'PASS' | 'FAIL';
@@ -203,7 +204,7 @@ export function buildReport(run: StressRun): StressReport {
       policy: options.policy ?? 'embedded',
       state: options.state ?? null,
       faults: [...options.faults],
-      avc: { slots: options.avc.slots ?? 512, threshold: options.avc.threshold ?? 512, reclaim: options.avc.reclaim ?? 16 },
+      avc: { slots: options.avc.slots ?? 512, threshold: options.avc.threshold ?? 512, reclaim: options.avc.reclaim ?? 16, hash: options.avc.hash ?? 'xor' },
     },
     verdict: {
       status: run.verdict.status,

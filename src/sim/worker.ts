@@ -21,7 +21,9 @@ import {
   type PoolWorkerData,
 } from './protocol.js';
 import type { OpRing } from './ring.js';
-import { type BatchPort, PageCache, runChunk } from './workload.js';
+import { regionPort, residentRing } from './ring-port.js';
+import { PageCache, runChunk } from './workload.js';
+import type { BatchRegion } from '../wasm/region.js';
 
 const data = rawWorkerData as PoolWorkerData;
 
@@ -35,6 +37,8 @@ let engineBoolGen = 0;
 let imageSeqno = 0;
 /** page references per lane, this thread's own (they hold this engine's answers) */
 const pageCaches = new Map<number, PageCache>();
+/** each lane's ring, resident in this thread's engine memory once the lane first runs here */
+const residentRings = new Map<number, BatchRegion>();
 
 function slotBytes(gen: number): { image: Uint8Array; sids: Uint8Array } {
   const h = (gen & 1) * SLOT_HEADER_INTS;
@@ -80,17 +84,13 @@ function currentSeqno(): number {
   return engine === undefined ? 0 : engine.core.avcLatestNotif() >>> 0;
 }
 
-function port(e: WasmEngine): BatchPort {
-  const v = e.batch();
-  return {
-    capacity: v.capacity,
-    ssid: v.ssid,
-    tsid: v.tsid,
-    tclass: v.tclass,
-    requested: v.requested,
-    out: v.out,
-    run: (n: number) => e.runBatch(n),
-  };
+function laneRegion(e: WasmEngine, ring: OpRing): BatchRegion {
+  let r = residentRings.get(ring.lane);
+  if (!r) {
+    r = residentRing(e, ring);
+    residentRings.set(ring.lane, r);
+  }
+  return r;
 }
 
 function statsDelta(before: AvcStats, after: AvcStats): AvcStats {
@@ -130,7 +130,7 @@ function runChunkTask(task: ChunkTask): ChunkResult {
   Atomics.store(sim.laneProgress, task.lane, 0);
   const before = e.stats();
   const startMs = performance.timeOrigin + performance.now();
-  const tally = runChunk(port(e), sim.world, sim.catalog, ring, pageCache(ring, task.batchSize), task, {
+  const tally = runChunk(regionPort(laneRegion(e, ring)), sim.world, sim.catalog, ring, pageCache(ring, task.batchSize), task, {
     afterBatch: (done) => {
       Atomics.store(sim.laneProgress, task.lane, done);
       if (task.crashAfterBatches !== undefined && done >= task.crashAfterBatches) {
@@ -161,51 +161,31 @@ function runChunkTask(task: ChunkTask): ChunkResult {
 function runCheckTask(task: CheckTask): CheckResult {
   prepare(task.policyGen, task.boolGen);
   const e = engine!;
-  const n = task.ssid.length;
-  const out = new Uint8Array(n);
   const v = e.batch();
-  for (let at = 0; at < n; at += v.capacity) {
-    const m = Math.min(v.capacity, n - at);
+  for (let at = task.start; at < task.end; at += v.capacity) {
+    const m = Math.min(v.capacity, task.end - at);
     v.ssid.set(task.ssid.subarray(at, at + m));
     v.tsid.set(task.tsid.subarray(at, at + m));
     v.tclass.set(task.tclass.subarray(at, at + m));
     v.requested.set(task.requested.subarray(at, at + m));
     e.runBatch(m);
-    out.set(e.batch().out.subarray(0, m), at);
+    task.out.set(v.out.subarray(0, m), at);
   }
-  return { kind: 'check', out, seqno: currentSeqno() };
+  return { kind: 'check', checked: task.end - task.start, seqno: currentSeqno() };
 }
 
 function runEngineTask(task: EngineTask): EngineResult {
   const ring = laneRing(task.lane);
   prepare(task.policyGen, task.boolGen);
   const e = engine!;
-  const v = e.batch();
-  const n = Math.min(task.batchSize, ring.length, v.capacity);
+  const region = laneRegion(e, ring);
+  const n = Math.min(task.batchSize, ring.length);
   const pages = task.mode === 'ring' ? Math.floor(ring.length / n) : 1;
-  const load = (p: number): void => {
-    const at = p * n;
-    v.ssid.set(ring.ssid.subarray(at, at + n));
-    v.tsid.set(ring.tsid.subarray(at, at + n));
-    v.tclass.set(ring.tclass.subarray(at, at + n));
-    v.requested.set(ring.requested.subarray(at, at + n));
-  };
   // one pass first: the figure is the steady state (AVC warm)
-  for (let p = 0; p < pages; p++) {
-    load(p);
-    e.runBatch(n);
-  }
+  for (let p = 0; p < pages; p++) region.run(p * n, n);
   const before = e.stats();
   const startMs = performance.timeOrigin + performance.now();
-  if (pages === 1) {
-    load(0);
-    for (let b = 0; b < task.batches; b++) e.runBatch(n);
-  } else {
-    for (let b = 0; b < task.batches; b++) {
-      load(b % pages);
-      e.runBatch(n);
-    }
-  }
+  for (let b = 0; b < task.batches; b++) region.run((b % pages) * n, n);
   const endMs = performance.timeOrigin + performance.now();
   return { kind: 'engine', threadId, checks: n * task.batches, startMs, endMs, avc: statsDelta(before, e.stats()) };
 }

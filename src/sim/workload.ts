@@ -2,9 +2,9 @@
  * The closed-loop workload of one chunk, run inside a worker: replay the lane's pre-generated
  * operation ring (ring.ts) through the engine, one batch per Wasm call, and judge every answer.
  *
- * Per batch the JS work is O(1) calls plus two memory-speed passes: four memcpy's of the ring's
- * engine arguments into the Wasm batch views, and one memcmp of the answers against the page's
- * reference answers.
+ * Per batch the JS work is O(1) calls plus one memory-speed pass: a memcmp of the answers against
+ * the page's reference answers. The ring's engine arguments are resident in the engine's memory
+ * (ring-port.ts), so a batch is checked in place by ring position.
  *
  * Judging (see layout.ts `WANT_*`, ring.ts `WANT_OWN`): own-image answers must equal the security
  * server's expectation; sensitive cross-boundary operations must be denied; anything else is an
@@ -26,17 +26,10 @@ import { type OpCatalog, type SharedWorld, SCOPE_OWN, WANT_ALLOWED, WANT_ANY, WA
 import type { AnomalyKey, ChunkTask, OpSample } from './protocol.js';
 import { type OpRing, WANT_OWN } from './ring.js';
 
-/** The engine as the workload sees it: request views, one call per batch, an answer view. */
+/** The engine as the workload sees it: one call per batch over the lane's ring, by position. */
 export interface BatchPort {
-  /** most checks one call can take */
-  readonly capacity: number;
-  readonly ssid: Uint32Array;
-  readonly tsid: Uint32Array;
-  readonly tclass: Uint32Array;
-  readonly requested: Uint32Array;
-  /** out[i] = 1 granted, 0 denied, after `run` */
-  readonly out: Uint8Array;
-  run(n: number): void;
+  /** check ring positions [start, start + n) in order; answer i (1 granted, 0 denied) is for position start + i */
+  check(start: number, n: number): Uint8Array;
 }
 
 /** Itemised anomaly keys kept per chunk; the rest are counted in `anomaliesDropped`. */
@@ -136,7 +129,6 @@ export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog
   const P = catalog.ops.length;
   const R = ring.length;
   const B = task.batchSize;
-  if (B > port.capacity) throw simError(`batch size ${B} exceeds the engine's batch capacity ${port.capacity}`);
   if (B !== cache.pageSize) throw simError(`batch size ${B} differs from the page size ${cache.pageSize} of the lane's page cache`);
   if (task.ringStart % B !== 0 || task.ringStart >= R) throw simError(`chunk ring start ${task.ringStart} is not a page start of a ring of ${R}`);
   const cols = heatColumns(world);
@@ -158,7 +150,6 @@ export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog
     batchOps: new Uint16Array(totalBatches),
   };
 
-  const { out } = port;
   const expect = world.expect;
   const expectBase = task.boolGen * G * I;
   const anomalyIndex = new Map<number, AnomalyKey>();
@@ -175,20 +166,15 @@ export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog
   for (let b = 0; b < totalBatches; b++) {
     const n = Math.min(B, task.ops - b * B);
     const end = ri + n;
-    // ---- load: four memcpy's from the shared ring into the Wasm batch views
-    port.ssid.set(ring.ssid.subarray(ri, end));
-    port.tsid.set(ring.tsid.subarray(ri, end));
-    port.tclass.set(ring.tclass.subarray(ri, end));
-    port.requested.set(ring.requested.subarray(ri, end));
     // ---- check: one engine call per batch
     const t0 = performance.now();
-    port.run(n);
+    const out = port.check(ri, n);
     const t1 = performance.now();
     tally.batchNs[b] = (t1 - t0) * 1e6;
     tally.batchOps[b] = n;
     // ---- judge
     const page = ri / B;
-    if (n === B && cache.stamp[page] === stamp && Buffer.compare(out.subarray(0, n), cache.refOut.subarray(ri, end)) === 0) {
+    if (n === B && cache.stamp[page] === stamp && Buffer.compare(out, cache.refOut.subarray(ri, end)) === 0) {
       // same answers as the page reference: same judgement, same counters
       replays[page]!++;
       tally.replayedBatches++;
@@ -231,7 +217,7 @@ export function runChunk(port: BatchPort, world: SharedWorld, catalog: OpCatalog
       }
       if (keep && anomalies === 0) {
         // a clean full page becomes (or replaces) the reference for this generation stamp
-        cache.refOut.set(out.subarray(0, n), ri);
+        cache.refOut.set(out, ri);
         cache.counts[page] = pageCounts.take();
         cache.heat[page] = pageHeat.take();
         cache.sample[page] = sample;

@@ -9,6 +9,8 @@
  *   const b = e.batch();                                   // typed-array views over Wasm memory
  *   b.ssid[i] = …; b.tsid[i] = …; b.tclass[i] = …; b.requested[i] = …;
  *   e.runBatch(n); b.out[i]                                // 1 granted, 0 denied
+ *   const r = e.createRegion(cap); r.views().ssid[i] = …;  // requests resident in Wasm memory
+ *   r.run(start, n); r.views().out[start + i]              // check any window, no copying in
  *   e.setCondStates(results, seqno)                         // boolean change: states + flush
  *   e.reload(image, sidTable)                               // new policy: flush, keep SIDs
  *   e.stats(), e.hashStats()
@@ -22,6 +24,7 @@ import type { AccessDecision, AvcOptions, AvcStats, ReasonedDecision } from '../
 import { condStateWord } from '../policy/image.js';
 import { instantiateCore, type CoreExports } from './loader.js';
 import * as L from './layout.js';
+import { BatchRegion } from './region.js';
 
 export interface EngineOptions {
   enforcing?: boolean;
@@ -117,17 +120,19 @@ export class WasmEngine {
     const slots = avc?.slots ?? 512;
     const threshold = avc?.threshold ?? 512;
     const reclaim = avc?.reclaim ?? 16;
+    const hash = avc?.hash ?? 'xor';
     if (!Number.isInteger(slots) || slots < 1 || (slots & (slots - 1)) !== 0 || slots > 1 << 20) {
       throw wasmFailure(`AVC slots must be a power of two in 1..2^20, got ${slots}`);
     }
     if (!Number.isInteger(threshold) || threshold < 1 || !Number.isInteger(reclaim) || reclaim < 1) {
       throw wasmFailure(`AVC threshold and reclaim must be positive integers`);
     }
-    this.avcOptions = { slots, threshold, reclaim };
+    if (hash !== 'xor' && hash !== 'murmur') throw wasmFailure(`AVC hash must be 'xor' or 'murmur', got ${String(hash)}`);
+    this.avcOptions = { slots, threshold, reclaim, hash };
     this.x = instantiateCore();
     this.hasPermNoAudit = hotHasPerm(this.x.hasPerm);
     const cap = opts?.batchCapacity ?? 4096;
-    if (this.x.init(slots, threshold, reclaim, cap) !== 1) throw wasmFailure('cannot initialise the AVC (out of memory?)');
+    if (this.x.init(slots, threshold, reclaim, hash === 'murmur' ? L.HASH_MURMUR : L.HASH_XOR, cap) !== 1) throw wasmFailure('cannot initialise the AVC (out of memory?)');
     this.x.setEnforcing(opts?.enforcing === false ? 0 : 1);
   }
 
@@ -259,6 +264,11 @@ export class WasmEngine {
     };
     this.viewBuffer = buf;
     return this.views;
+  }
+
+  /** A resident batch region of `capacity` requests in this instance's memory (see region.ts). */
+  createRegion(capacity: number): BatchRegion {
+    return BatchRegion.allocate(this.x, capacity);
   }
 
   /** Check the first n queued requests of the batch views; a trap denies the whole batch. */

@@ -191,20 +191,28 @@ export const STATUS_NO_UNLABELED = 4;
 export const STATUS_BOUNDS_DEPTH = 5;
 export const STATUS_ZERO_REQUEST = 6;
 
-// ---- AVC node (kernel struct avc_node: key + av_decision + chain link) ----
-// The hit path reads only the first 24 bytes: the key (ssid and tsid compared as one u64), the
-// chain link, allowed and flags. Nodes are 8-byte aligned (NODE_SIZE and the pool base).
-export const NODE_SIZE = 40;
+// ---- AVC hash (avcInit's `hash`): K avc_hash through v6.18, K av_hash (MurmurHash3 mix) from v6.19 ----
+export const HASH_XOR = 0;
+export const HASH_MURMUR = 1;
+
+// ---- AVC node (kernel struct avc_node: key + av_decision + chain link), 32 bytes ----
+// Nodes are 32 bytes and 32-byte aligned (the pool base is 64-byte aligned), so a node never
+// straddles a cache line. The hit path reads the first 20 bytes: the key (ssid and tsid compared as
+// one u64, tclass as a u16 like the kernel's `u16 tclass`), the flags, the chain link and allowed.
+// Flags are kept as u16: the only AVD flag is AVD_FLAGS_PERMISSIVE (K include/security.h).
+export const NODE_SIZE = 32;
 export const NODE_SSID = 0;
 export const NODE_TSID = 4;
+/** u16 */
 export const NODE_TCLASS = 8;
+/** u16 */
+export const NODE_FLAGS = 10;
 /** linear-memory address of the next node in the bucket (or in the free list), 0 = end */
 export const NODE_NEXT = 12;
 export const NODE_ALLOWED = 16;
-export const NODE_FLAGS = 20;
-export const NODE_SEQNO = 24;
-export const NODE_AUDITALLOW = 28;
-export const NODE_AUDITDENY = 32;
+export const NODE_SEQNO = 20;
+export const NODE_AUDITALLOW = 24;
+export const NODE_AUDITDENY = 28;
 
 // ---- decision flags and reasons (K include/security.h, S services.h) ----
 export const AVD_FLAGS_PERMISSIVE = 1;

@@ -63,9 +63,11 @@ export function wasmModule(): WasmModule {
 /** The Wasm core's exported surface (assembly/index.ts). All numbers; u32 results arrive as i32. */
 export interface CoreExports {
   readonly memory: WasmMemory;
-  init(slots: number, threshold: number, reclaim: number, batchCapacity: number): number;
+  init(slots: number, threshold: number, reclaim: number, hash: number, batchCapacity: number): number;
   batchAddr(which: number): number;
   checkBatch(n: number): void;
+  regionAlloc(capacity: number): number;
+  checkRegion(base: number, capacity: number, start: number, n: number): void;
   hasPerm(ssid: number, tsid: number, tclass: number, requested: number): number;
   hasPermAvd(ssid: number, tsid: number, tclass: number, requested: number): number;
   computeAv(ssid: number, tsid: number, tclass: number, requested: number): number;
@@ -83,6 +85,7 @@ export interface CoreExports {
   avcLatestNotif(): number;
   avcStat(which: number): number;
   avcHashStat(which: number): number;
+  avcBucket(ssid: number, tsid: number, tclass: number): number;
   scratchAddr(): number;
   testCatsContains(a: number, b: number): number;
   testCatsEqual(a: number, b: number): number;

@@ -37,6 +37,19 @@ describe('svirt stress CLI', () => {
     expect(t.out).toMatch(/BREACH guest\d → .* duplicate pair/);
   });
 
+  it('--avc-hash picks the kernel hash: same decisions and counts under either, recorded in the report', async () => {
+    const reports = [];
+    for (const hash of ['xor', 'murmur']) {
+      const json = tmpFile(`h-${hash}.json`);
+      const t = io();
+      expect(await run([...base(), '--avc-hash', hash, '--json', json], t)).toBe(0);
+      expect(t.out).toContain(`${hash} hash`);
+      reports.push(JSON.parse(readFileSync(json, 'utf8')));
+    }
+    expect(reports.map((r) => r.config.avc.hash)).toEqual(['xor', 'murmur']);
+    expect(reports[0].operations).toEqual(reports[1].operations);
+  });
+
   it('--quiet prints only the verdict line', async () => {
     const t = io();
     expect(await run([...base(), '--quiet'], t)).toBe(0);
@@ -62,6 +75,7 @@ describe('svirt stress CLI', () => {
     [['--duration', '1s']],
     [['--attack-ratio', '1.5']],
     [['--seed', 'abc']],
+    [['--avc-hash', 'fnv']],
   ])('bad usage %j exits 2', async (extra) => {
     const t = io();
     expect(await run([...base(), ...extra], t)).toBe(2);

@@ -10,6 +10,7 @@ import { WANT_ANY, WANT_DENIED, heatColumns, variantCount } from '../../src/sim/
 import type { ChunkTask } from '../../src/sim/protocol.js';
 import { buildRing, type OpRing, WANT_OWN } from '../../src/sim/ring.js';
 import { runStress } from '../../src/sim/stress.js';
+import { regionPort, residentRing } from '../../src/sim/ring-port.js';
 import { type BatchPort, PageCache, runChunk } from '../../src/sim/workload.js';
 import { allocateGuests, buildWorld, type World } from '../../src/sim/world.js';
 import { WasmEngine } from '../../src/wasm/engine.js';
@@ -23,19 +24,22 @@ function setup(): { world: World; ring: OpRing; engine: WasmEngine } {
   const server = createSecurityServer(loadPolicyFile(simPolicyPath()));
   const world = buildWorld(server, allocateGuests(10, 2, 5), { boolGenerations: [{}] });
   const ring = buildRing(world.shared, world.catalog, { seed: 9, lane: 0, length: B * PAGES, sliceStart: 0, sliceLen: 10, hostBelow: 6000, attackBelow: 30000, processBelow: 50 });
-  const engine = WasmEngine.create(server.exportImage(), server.exportSidTable(), { slots: 4096, threshold: 4096 }, { batchCapacity: B });
+  const engine = WasmEngine.create(server.exportImage(), server.exportSidTable(), { slots: 4096, threshold: 4096 });
   return { world, ring, engine };
 }
 
-/** The engine as a BatchPort; `tamper(call, out)` may change answers after a call. */
-function port(engine: WasmEngine, tamper?: (call: number, out: Uint8Array) => void): BatchPort {
-  const v = engine.batch();
+/** The engine over the resident ring, as the worker uses it; `tamper(call, out)` may change answers after a call. */
+function port(engine: WasmEngine, ring: OpRing, tamper?: (call: number, out: Uint8Array) => void): BatchPort {
+  const inner = regionPort(residentRing(engine, ring));
   let call = 0;
-  return { capacity: v.capacity, ssid: v.ssid, tsid: v.tsid, tclass: v.tclass, requested: v.requested, out: v.out, run: (n) => {
-    engine.runBatch(n);
-    tamper?.(call, v.out);
-    call++;
-  } };
+  return {
+    check: (start, n) => {
+      const out = inner.check(start, n);
+      tamper?.(call, out);
+      call++;
+      return out;
+    },
+  };
 }
 
 const task: ChunkTask = { kind: 'chunk', lane: 0, chunk: 0, ops: B * PAGES * REPEAT, batchSize: B, ringStart: 0, policyGen: 0, boolGen: 0 };
@@ -59,7 +63,7 @@ describe('ring replay with page references', () => {
   it('counts exactly what op-by-op judging counts, judging each page once per generation', () => {
     const { world, ring, engine } = setup();
     const ref = reference(world, ring, engine);
-    const t = runChunk(port(engine), world.shared, world.catalog, ring, new PageCache(ring.length, B), task);
+    const t = runChunk(port(engine, ring), world.shared, world.catalog, ring, new PageCache(ring.length, B), task);
     expect(t.ops).toBe(B * PAGES * REPEAT);
     expect(t.replayedBatches).toBe(PAGES * (REPEAT - 1));
     expect(Array.from(t.counts)).toEqual(Array.from(ref.counts));
@@ -67,8 +71,8 @@ describe('ring replay with page references', () => {
     expect(t.anomalies).toEqual([]);
     // a new boolean generation invalidates every page reference: judged again, then replayed
     const cache = new PageCache(ring.length, B);
-    runChunk(port(engine), world.shared, world.catalog, ring, cache, { ...task, ops: B * PAGES });
-    const again = runChunk(port(engine), world.shared, world.catalog, ring, cache, { ...task, ops: B * PAGES * 2, policyGen: 1 });
+    runChunk(port(engine, ring), world.shared, world.catalog, ring, cache, { ...task, ops: B * PAGES });
+    const again = runChunk(port(engine, ring), world.shared, world.catalog, ring, cache, { ...task, ops: B * PAGES * 2, policyGen: 1 });
     expect(again.replayedBatches).toBe(PAGES);
   });
 
@@ -84,7 +88,7 @@ describe('ring replay with page references', () => {
     expect(j).toBeGreaterThanOrEqual(0);
     const k = B + j;
     // call 5 is page 1 of the second pass: a replay whose reference was taken at call 1
-    const t = runChunk(port(engine, (call, out) => {
+    const t = runChunk(port(engine, ring, (call, out) => {
       if (call === PAGES + 1) out[j] = out[j]! ^ 1;
     }), world.shared, world.catalog, ring, new PageCache(ring.length, B), task);
     // the tampered batch is judged op by op; its anomaly drops page 1's reference, so the next pass

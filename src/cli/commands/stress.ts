@@ -34,7 +34,8 @@ export function formatSummary(r: StressReport): string {
   }
   const l = r.latencyNs;
   lines.push(`latency per batch (ns): p50 ${l.batch.p50}  p99 ${l.batch.p99}  p99.9 ${l.batch.p999}; per operation: p50 ${l.op.p50}  p99 ${l.op.p99}  p99.9 ${l.op.p999}`);
-  lines.push(`AVC: lookups ${r.avc.lookups} hits ${r.avc.hits} misses ${r.avc.misses} reclaims ${r.avc.reclaims} (hit rate ${(r.avc.hitRate * 100).toFixed(2)}%)`);
+  const geo = r.config.avc;
+  lines.push(`AVC (${geo.slots} slots, threshold ${geo.threshold}, ${geo.hash} hash, per worker): lookups ${r.avc.lookups} hits ${r.avc.hits} misses ${r.avc.misses} reclaims ${r.avc.reclaims} (hit rate ${(r.avc.hitRate * 100).toFixed(2)}%)`);
   lines.push('decisions (scope class: allowed / denied):');
   for (const d of r.decisions) lines.push(`  ${d.scope.padEnd(5)} ${d.tclass.padEnd(9)} ${String(d.allowed).padStart(12)} / ${d.denied}`);
   lines.push(`audit records: ${r.audit.records} (${r.audit.denied} denied, ${r.audit.granted} granted)`);
@@ -93,6 +94,7 @@ export const registerStress: RegisterCommand = (program: Command, ctx) => {
     .option('--fault <name>', `inject a fault (repeatable): ${FAULTS.join(', ')}`, collect, [])
     .option('--batch <n>', `checks per engine call (default ${DEFAULTS.batchSize})`)
     .option('--avc-slots <n>', `AVC slots = threshold per worker (default ${DEFAULTS.avc.slots})`)
+    .option('--avc-hash <name>', `AVC bucket hash: murmur (kernel v6.19+ av_hash) or xor (kernel ≤ v6.18) (default ${DEFAULTS.avc.hash})`)
     .option('--ring <n>', `operations pre-generated per lane and replayed (default ${DEFAULTS.ringOps})`)
     .option('--bool <name=value>', 'set a boolean before the run (repeatable)', collect, [])
     .option('--json <file>', 'write the report as JSON (docs/stress-report-schema.md)')
