@@ -350,7 +350,7 @@ const labelSuite: SuiteDef = {
 
 const stressSuite: SuiteDef = {
   name: 'stress',
-  title: 'Short stress run (svirt stress: worker pool, batch 256)',
+  title: 'Short stress run (svirt stress defaults: worker pool, batch 4096)',
   quick: false,
   async run(o) {
     const { workerPath } = await import('../sim/pool.js');

@@ -56,6 +56,8 @@ export interface ThreadMetrics {
   /** ms spent inside engine calls (sum of batch times): busyMs − engineMs is the workload's own JS */
   engineMs: number;
   readonly spans: ChunkSpan[];
+  /** chunks run per lane (lane → chunks): a worker owns its lane; others only when helping at the end of an --ops run */
+  readonly laneChunks: Map<number, number>;
   readonly batchHist: Histogram;
   readonly opHist: Histogram;
   readonly avc: AvcStats;
@@ -74,7 +76,7 @@ export interface AckEvent {
 export interface LostChunk {
   readonly lane: number;
   readonly chunk: number;
-  /** batches the dead thread had executed (unreported; never counted) */
+  /** batches the dead thread had executed (unreported; never counted); 0 for a chunk still queued on it */
   readonly batchesExecuted: number;
   /** operations of those batches */
   readonly opsExecuted: number;
@@ -125,6 +127,7 @@ export class RunMetrics {
         busyMs: 0,
         engineMs: 0,
         spans: [],
+        laneChunks: new Map(),
         batchHist: newHistogram(),
         opHist: newHistogram(),
         avc: { lookups: 0, hits: 0, misses: 0, allocations: 0, reclaims: 0, frees: 0, activeNodes: 0 },
@@ -169,6 +172,7 @@ export class RunMetrics {
     t.ops += r.ops;
     t.batches += r.batches;
     t.chunks++;
+    t.laneChunks.set(r.lane, (t.laneChunks.get(r.lane) ?? 0) + 1);
     t.busyMs += r.endMs - r.startMs;
     t.spans.push({ startMs: r.startMs, endMs: r.endMs, ops: r.ops });
     t.seqnos.push(r.seqno);

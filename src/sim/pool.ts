@@ -3,6 +3,13 @@
  * instance, design.md "The Wasm boundary"), all built from ONE policy image and SID table that
  * travel once, as SharedArrayBuffers in `workerData`.
  *
+ * Affinity: one single-thread piscina per worker, so a task that names a lane always runs on that
+ * lane's worker (lane mod workers) — each worker owns its slice of the guests, and its AVC and
+ * caches hold only its lanes' working set (a lane that moves between threads drags its keys into
+ * every AVC: ~20% slower per check measured with 2 workers). Piscina still queues, starts and
+ * respawns each thread. Tasks without a lane (checkMany slices) go to the least busy worker; a
+ * caller may also name the worker (the simulator does, to let an idle worker help another lane).
+ *
  * Policy generations: `publish()` exports the server's current image and SID table into the next
  * of two slots (generation g → slot g & 1) and returns g. A task names the generation it must be
  * answered under; a worker whose engine is older loads that slot first and acknowledges it in its
@@ -23,7 +30,7 @@ import { simError } from '../errors.js';
 import type { AvcOptions } from '../types.js';
 import type { OpCatalog, SharedWorld } from './layout.js';
 import type { OpRing } from './ring.js';
-import { type PolicySlots, type PoolResult, type PoolTask, type PoolWorkerData, SLOT_HEADER_INTS } from './protocol.js';
+import { CHUNKS_IN_FLIGHT, type PolicySlots, type PoolResult, type PoolTask, type PoolWorkerData, SLOT_HEADER_INTS } from './protocol.js';
 
 /** What the pool needs from a security server: the exports for workers (WasmSecurityServer). */
 export interface ExportingServer {
@@ -65,14 +72,18 @@ export function defaultWorkers(): number {
 
 export class WorkerPool {
   readonly workers: number;
-  private readonly piscina: Piscina<PoolTask, PoolResult>;
+  /** one single-thread piscina per worker (see Affinity above) */
+  private readonly threads: Array<Piscina<PoolTask, PoolResult>>;
+  /** tasks handed to each worker and not yet settled */
+  private readonly busy: number[];
   private readonly slots: PolicySlots;
   private generation = 0;
   /** tasks in flight per generation */
   private readonly inFlight = new Map<number, number>();
   /** seqno of the server when each generation was published */
   readonly publishedSeqno: number[] = [];
-  readonly laneProgress: Int32Array | undefined;
+  /** per chunk progress slot (lane · CHUNKS_IN_FLIGHT + k): batches done, written by the worker */
+  readonly taskProgress: Int32Array | undefined;
   private closed = false;
 
   constructor(server: ExportingServer, options: PoolOptions = {}) {
@@ -89,21 +100,28 @@ export class WorkerPool {
     };
     this.writeSlot(0, image, sids);
     this.publishedSeqno.push(server.seqno);
-    this.laneProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.rings.length) * 4)) : undefined;
+    this.taskProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.rings.length * CHUNKS_IN_FLIGHT) * 4)) : undefined;
     const workerData: PoolWorkerData = {
       policy: this.slots,
       avc: options.avc ?? {},
       condStates: options.condStates ?? [],
-      ...(options.sim && this.laneProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, rings: options.sim.rings, laneProgress: this.laneProgress } } : {}),
+      ...(options.sim && this.taskProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, rings: options.sim.rings, taskProgress: this.taskProgress } } : {}),
     };
-    this.piscina = new Piscina<PoolTask, PoolResult>({
-      filename: pathToFileURL(path).href,
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 60_000,
-      workerData,
-    });
+    this.threads = Array.from(
+      { length: this.workers },
+      () =>
+        new Piscina<PoolTask, PoolResult>({
+          filename: pathToFileURL(path).href,
+          minThreads: 1,
+          maxThreads: 1,
+          // tasks run one at a time in a worker (the handler is synchronous); a second one waits in
+          // the worker's own queue, so the worker never idles between tasks waiting for the main thread
+          concurrentTasksPerWorker: CHUNKS_IN_FLIGHT,
+          idleTimeout: 60_000,
+          workerData,
+        }),
+    );
+    this.busy = new Array<number>(this.workers).fill(0);
   }
 
   get currentGeneration(): number {
@@ -136,28 +154,43 @@ export class WorkerPool {
     return next;
   }
 
-  /** Run one task; rejects when the worker thread dies (piscina then starts a replacement). */
-  async run<R extends PoolResult>(task: PoolTask): Promise<R> {
+  /** The worker for a task: its lane's (lane mod workers), else the least busy. */
+  private workerFor(task: PoolTask): number {
+    if (task.kind !== 'check') return task.lane % this.workers;
+    let best = 0;
+    for (let w = 1; w < this.workers; w++) if (this.busy[w]! < this.busy[best]!) best = w;
+    return best;
+  }
+
+  /**
+   * Run one task on `worker` (default: the task's lane's worker, or the least busy one); rejects
+   * when the worker thread dies (piscina then starts a replacement).
+   */
+  async run<R extends PoolResult>(task: PoolTask, worker?: number): Promise<R> {
     if (this.closed) throw simError('the worker pool is closed');
     if (task.policyGen > this.generation || task.policyGen < this.generation - 1) {
       throw simError(`task names policy generation ${task.policyGen}; the pool holds ${this.generation - 1}..${this.generation}`);
     }
+    if (worker !== undefined && !(Number.isInteger(worker) && worker >= 0 && worker < this.workers)) throw simError(`no worker ${worker} in a pool of ${this.workers}`);
+    const w = worker ?? this.workerFor(task);
     this.inFlight.set(task.policyGen, (this.inFlight.get(task.policyGen) ?? 0) + 1);
+    this.busy[w]!++;
     try {
-      return (await this.piscina.run(task)) as R;
+      return (await this.threads[w]!.run(task)) as R;
     } finally {
+      this.busy[w]!--;
       this.inFlight.set(task.policyGen, this.inFlight.get(task.policyGen)! - 1);
     }
   }
 
   /** live worker threads (after a crash piscina replaces the dead one) */
   get threadCount(): number {
-    return this.piscina.threads.length;
+    return this.threads.reduce((n, p) => n + p.threads.length, 0);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.piscina.destroy();
+    await Promise.all(this.threads.map((p) => p.destroy()));
   }
 }

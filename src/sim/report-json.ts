@@ -63,6 +63,8 @@ export interface StressReport {
     ops: number;
     batches: number;
     chunks: number;
+    /** chunks run per lane, ascending by lane */
+    lanes: Array<{ lane: number; chunks: number }>;
     busyMs: number;
     /** ms inside engine calls; engineMs / busyMs = share of the worker's chunk time spent in Wasm */
     engineMs: number;
@@ -229,6 +231,7 @@ export function buildReport(run: StressRun): StressReport {
       ops: t.ops,
       batches: t.batches,
       chunks: t.chunks,
+      lanes: [...t.laneChunks].sort((a, b) => a[0] - b[0]).map(([lane, chunks]) => ({ lane, chunks })),
       busyMs: t.busyMs,
       engineMs: t.engineMs,
       opsPerSec: t.busyMs > 0 ? Math.round((t.ops * 1000) / t.busyMs) : 0,

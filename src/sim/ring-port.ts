@@ -19,12 +19,17 @@ export function residentRing(engine: WasmEngine, ring: OpRing): BatchRegion {
   return region;
 }
 
-/** The workload's view of a resident ring: check positions [start, start + n), get their answers. */
+/**
+ * The workload's view of a resident ring: check positions [start, start + n), get their answers.
+ * Make one per chunk: the answer view is taken once, which is safe because Wasm memory only grows
+ * when a policy, SID table or region is loaded (between chunks), never while checking.
+ */
 export function regionPort(region: BatchRegion): BatchPort {
+  const out = region.views().out;
   return {
     check(start: number, n: number): Uint8Array {
       region.run(start, n);
-      return region.views().out.subarray(start, start + n);
+      return out.subarray(start, start + n);
     },
   };
 }

@@ -2,10 +2,10 @@
  * `runStress`: the whole simulation — build the host (guests, images, host files), start the
  * pool, drive every lane's closed loop of chunks, inject the faults, merge the metrics and judge.
  *
- * Lanes: lane l owns the guests [l·G/L, (l+1)·G/L) and has exactly one chunk in flight, so with
- * L = workers every worker thread is busy with one lane at a time. A chunk's operations are a pure
- * function of (seed, lane, chunk): a chunk lost with a crashed worker is re-run identically and
- * counted once.
+ * Lanes: lane l owns the guests [l·G/L, (l+1)·G/L) and has CHUNKS_IN_FLIGHT chunks in flight
+ * (protocol.ts), so with L = workers every worker thread has its next chunk queued while it runs
+ * one. A chunk's operations are a pure function of (seed, lane, chunk): a chunk lost with a
+ * crashed worker (running or still queued there) is re-run identically and counted once.
  */
 import { simError } from '../errors.js';
 import { loadEmbeddedPolicy, loadPolicyFile } from '../policy/load.js';
@@ -17,7 +17,7 @@ import { heatColumns, variantCount } from './layout.js';
 import { type LostChunk, RunMetrics } from './metrics.js';
 import type { StressOptions } from './options.js';
 import { WorkerPool } from './pool.js';
-import type { ChunkResult, ChunkTask } from './protocol.js';
+import { CHUNKS_IN_FLIGHT, type ChunkResult, type ChunkTask } from './protocol.js';
 import { buildRing, type OpRing } from './ring.js';
 import { guestsFromState } from './state-guests.js';
 import { computeVerdict, type Verdict } from './verdict.js';
@@ -186,50 +186,98 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
     metrics.add(r);
   };
 
-  const laneLoop = async (lane: number): Promise<void> => {
-    const total = laneOps(lane);
-    const ringLength = rings[lane]!.length;
-    for (let chunk = 0; ; chunk++) {
-      if (options.ops !== undefined ? chunk >= chunksOf(lane) : performance.now() >= deadline) break;
-      const ops = Math.min(chunkOps, total - chunk * chunkOps);
-      const gens = genFor(chunk);
-      let task: ChunkTask = {
-        kind: 'chunk',
-        lane,
-        chunk,
-        ops,
-        batchSize: B,
-        // exact in doubles up to 2^53 stream positions
-        ringStart: (chunk * chunkOps) % ringLength,
-        ...gens,
-      };
-      if (crashPlanned && lane === 0 && isMid(chunk)) {
-        crashPlanned = false;
-        task = { ...task, crashAfterBatches: Math.max(1, Math.floor(Math.ceil(ops / options.batchSize) / 2)) };
-      }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          accept(await pool.run<ChunkResult>(task), task);
-          break;
-        } catch (err) {
-          const executed = pool.laneProgress ? Atomics.load(pool.laneProgress, lane) : 0;
-          const lost: LostChunk = {
-            lane,
-            chunk,
-            batchesExecuted: executed,
-            opsExecuted: Math.min(ops, executed * options.batchSize),
-            retried: attempt < 2,
-            error: err instanceof Error ? err.message : String(err),
-          };
-          metrics.lost.push(lost);
-          if (attempt >= 2) throw simError(`lane ${lane} chunk ${chunk} failed ${attempt + 1} times: ${lost.error}`, err);
-          const { crashAfterBatches: _drop, ...rest } = task;
-          void _drop;
-          task = rest;
-        }
-      }
-      report();
+  /** one chunk of a lane on `worker`, retried after a worker crash; its batches are counted in `slot` */
+  const runChunkTask = async (lane: number, chunk: number, slot: number, worker: number): Promise<void> => {
+    const ops = Math.min(chunkOps, laneOps(lane) - chunk * chunkOps);
+    const gens = genFor(chunk);
+    let task: ChunkTask = {
+      kind: 'chunk',
+      lane,
+      chunk,
+      progressSlot: slot,
+      ops,
+      batchSize: B,
+      // exact in doubles up to 2^53 stream positions
+      ringStart: (chunk * chunkOps) % rings[lane]!.length,
+      ...gens,
+    };
+    if (crashPlanned && lane === 0 && isMid(chunk)) {
+      crashPlanned = false;
+      task = { ...task, crashAfterBatches: Math.max(1, Math.floor(Math.ceil(ops / options.batchSize) / 2)) };
     }
+    // After a crash, piscina rejects the dead thread's tasks in the order they were given to it, and
+    // each is handed again right away (no await in between): a lane's chunks stay in order on the
+    // respawned thread, so it never answers an older generation after a newer one.
+    for (let attempt = 0; ; attempt++) {
+      // a queued task that dies with its worker never wrote its slot: start it from 0
+      if (pool.taskProgress) Atomics.store(pool.taskProgress, slot, 0);
+      try {
+        accept(await pool.run<ChunkResult>(task, worker), task);
+        return;
+      } catch (err) {
+        const executed = pool.taskProgress ? Atomics.load(pool.taskProgress, slot) : 0;
+        const lost: LostChunk = {
+          lane,
+          chunk,
+          batchesExecuted: executed,
+          opsExecuted: Math.min(ops, executed * options.batchSize),
+          retried: attempt < 2,
+          error: err instanceof Error ? err.message : String(err),
+        };
+        metrics.lost.push(lost);
+        if (attempt >= 2) throw simError(`lane ${lane} chunk ${chunk} failed ${attempt + 1} times: ${lost.error}`, err);
+        const { crashAfterBatches: _drop, ...rest } = task;
+        void _drop;
+        task = rest;
+      }
+    }
+  };
+
+  // each lane's next chunk; a lane's chunks are handed out in order
+  const nextChunk = new Array<number>(lanes).fill(0);
+  const take = (lane: number): number | undefined => {
+    const chunk = nextChunk[lane]!;
+    if (options.ops !== undefined ? chunk >= chunksOf(lane) : performance.now() >= deadline) return undefined;
+    nextChunk[lane] = chunk + 1;
+    return chunk;
+  };
+  /**
+   * --ops: the lane with the most chunks not yet handed out, if any. Only chunks past the middle
+   * are handed to a helper: a helper has run second-half chunks of its own lane, and a chunk from
+   * before a mid-run policy reload would make it answer from the old policy after acknowledging
+   * the new one.
+   */
+  const laggard = (): number | undefined => {
+    let best: number | undefined;
+    for (let l = 0; l < lanes; l++) {
+      const left = chunksOf(l) - nextChunk[l]!;
+      if (left > 0 && nextChunk[l]! >= midChunk! && (best === undefined || left > chunksOf(best) - nextChunk[best]!)) best = l;
+    }
+    return best;
+  };
+
+  /**
+   * A lane's chunks on its own worker (lane mod workers), CHUNKS_IN_FLIGHT at a time, until --ops
+   * or the deadline. In --ops mode a worker whose lane is done helps the lane with the most chunks
+   * left, so a slower thread (the VM's cores are not equally fast at every moment) does not leave
+   * the other idle at the end.
+   */
+  const laneLoop = async (lane: number): Promise<void> => {
+    const worker = lane % options.workers;
+    const runner = async (slot: number): Promise<void> => {
+      for (;;) {
+        let l: number | undefined = lane;
+        let chunk = take(lane);
+        if (chunk === undefined && options.ops !== undefined) {
+          l = laggard();
+          chunk = l === undefined ? undefined : take(l);
+        }
+        if (chunk === undefined || l === undefined) return;
+        await runChunkTask(l, chunk, slot, worker);
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: CHUNKS_IN_FLIGHT }, (_, k) => runner(lane * CHUNKS_IN_FLIGHT + k)));
   };
 
   try {

@@ -127,12 +127,12 @@ function runChunkTask(task: ChunkTask): ChunkResult {
   const acked = prepare(task.policyGen, task.boolGen);
   const e = engine!;
   const seqno = currentSeqno();
-  Atomics.store(sim.laneProgress, task.lane, 0);
+  Atomics.store(sim.taskProgress, task.progressSlot, 0);
   const before = e.stats();
   const startMs = performance.timeOrigin + performance.now();
   const tally = runChunk(regionPort(laneRegion(e, ring)), sim.world, sim.catalog, ring, pageCache(ring, task.batchSize), task, {
     afterBatch: (done) => {
-      Atomics.store(sim.laneProgress, task.lane, done);
+      Atomics.store(sim.taskProgress, task.progressSlot, done);
       if (task.crashAfterBatches !== undefined && done >= task.crashAfterBatches) {
         // fault worker-crash: the thread dies with this chunk unreported (process.exit in a
         // worker thread ends only the thread)

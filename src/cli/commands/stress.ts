@@ -43,7 +43,10 @@ export function formatSummary(r: StressReport): string {
   for (const f of r.faults.labels) lines.push(`fault ${f.fault}: ${f.detail}`);
   if (r.faults.policyReload) lines.push(`fault policy-reload: generation ${r.faults.policyReload.generation} seqno ${r.faults.policyReload.seqno}, ${r.faults.policyReload.acks.length} worker ack(s), ${r.faults.policyReload.staleAnswers} stale answer(s)`);
   if (r.faults.booleanFlip) lines.push(`fault boolean-flip: ${r.faults.booleanFlip.name} ${r.faults.booleanFlip.from} → ${r.faults.booleanFlip.to}`);
-  for (const c of r.faults.lostChunks) lines.push(`fault worker-crash: lane ${c.lane} chunk ${c.chunk}: ${c.batchesExecuted} batch(es) (${c.opsExecuted} ops) lost with the thread${c.retried ? ', chunk re-run' : ''}`);
+  for (const c of r.faults.lostChunks) {
+    const what = c.batchesExecuted > 0 ? `${c.batchesExecuted} batch(es) (${c.opsExecuted} ops) lost with the thread` : 'queued on the thread, not started';
+    lines.push(`fault worker-crash: lane ${c.lane} chunk ${c.chunk}: ${what}${c.retried ? ', chunk re-run' : ''}`);
+  }
   lines.push(`verdict: ${r.verdict.status}`);
   for (const f of r.verdict.failures) lines.push(`  ${f}`);
   for (const b of r.verdict.breaches.slice(0, 20)) {
