@@ -8,6 +8,8 @@
  *                     engine alone over the same rings (pages copied in, nothing judged), and
  *                     `enginePage`: one page checked over and over (the AVC-hit ceiling)
  *   scaling           2 workers / 1 worker, rounds interleaved in one process (1, 2, 1, 2, …)
+ *   interference      in the 2-worker pool, each worker's engine rate alone (the other idle) and
+ *                     with both busy: their ratio shows whether workers slow each other down
  *   checkMany         the pool as a library call (4M checks, 2 workers)
  *   100,000 guests    child processes of the compiled CLI at two --ops sizes: peak RSS must not
  *                     grow with the operation count (memory is O(guests + ring), not O(ops))
@@ -45,8 +47,11 @@ const batch = 4096;
 
 interface Pair {
   sim: number;
-  /** engine alone over the same rings (copies in, no judging) */
+  /** engine alone over the same rings (checked in place, no judging) */
   engine: number;
+  /** per worker: its lane's engine rate with the other workers idle, then with all of them busy */
+  alone: number[];
+  together: number[];
   /** engine alone, one page repeated: the AVC-hit ceiling */
   page: number;
   hitRate: number;
@@ -58,17 +63,26 @@ interface Pair {
 async function simAndEngine(workers: number): Promise<Pair> {
   let engine = 0;
   let page = 0;
+  let alone: number[] = [];
+  let together: number[] = [];
   const run = await runStress(resolveOptions({ ops, workers: String(workers), seed: '1', attackRatio, ring, guests, batch: String(batch) }, () => 1), {
     afterLanes: async ({ pool, rings, policyGen, boolGen }) => {
       // as many checks per lane as the simulator did, so the figures cover the same amount of work
       const batches = Math.ceil(Number(ops) / rings.length / batch);
+      const task = (mode: 'ring' | 'page', lane: number) => pool.run<EngineResult>({ kind: 'engine', mode, lane, batches, batchSize: batch, policyGen, boolGen });
+      const own = (r: EngineResult): number => (r.checks * 1000) / (r.endMs - r.startMs);
       for (const mode of ['ring', 'page'] as const) {
-        const rs = await Promise.all(rings.map((_, lane) => pool.run<EngineResult>({ kind: 'engine', mode, lane, batches, batchSize: batch, policyGen, boolGen })));
+        const rs = await Promise.all(rings.map((_, lane) => task(mode, lane)));
         const checks = rs.reduce((a, r) => a + r.checks, 0);
         const rate = (checks * 1000) / (Math.max(...rs.map((r) => r.endMs)) - Math.min(...rs.map((r) => r.startMs)));
-        if (mode === 'ring') engine = rate;
-        else page = rate;
+        if (mode === 'ring') {
+          engine = rate;
+          together = rs.map(own);
+        } else page = rate;
       }
+      // each worker on its own, the others idle: does running together slow a worker down?
+      alone = [];
+      for (let lane = 0; lane < rings.length; lane++) alone.push(own(await task('ring', lane)));
     },
   });
   if (run.verdict.status !== 'PASS') throw new Error(`benchmark run failed its verdict: ${run.verdict.failures.join('; ')}`);
@@ -76,7 +90,7 @@ async function simAndEngine(workers: number): Promise<Pair> {
   const avc = run.metrics.avcTotals();
   const threads = [...run.metrics.threads.values()];
   const inEngine = threads.reduce((a, t) => a + t.engineMs, 0) / threads.reduce((a, t) => a + t.busyMs, 0);
-  return { sim: (run.metrics.ops * 1000) / (run.metrics.lastEndMs - run.metrics.firstStartMs), engine, page, hitRate: avc.hits / avc.lookups, inEngine };
+  return { sim: (run.metrics.ops * 1000) / (run.metrics.lastEndMs - run.metrics.firstStartMs), engine, alone, together, page, hitRate: avc.hits / avc.lookups, inEngine };
 }
 
 function median(xs: number[]): number {
@@ -88,11 +102,15 @@ const load0 = loadavg()[0]!;
 const results: Record<string, number> = {};
 const one: Pair[] = [];
 const two: Pair[] = [];
-const bench = new Bench({ iterations: 1, time: 0, warmup: false });
 await simAndEngine(2); // warm-up: JIT, Wasm compilation cache
-bench.add('stress 1 worker', async () => void one.push(await simAndEngine(1)));
-bench.add('stress 2 workers', async () => void two.push(await simAndEngine(2)));
-for (let r = 0; r < rounds; r++) await bench.run(); // one of each per round: 1, 2, 1, 2, …
+for (let r = 0; r < rounds; r++) {
+  // one of each per round: 1, 2, 1, 2, … (a Bench runs its tasks once per run(), so one per round)
+  const bench = new Bench({ iterations: 1, time: 0, warmup: false });
+  bench.add('stress 1 worker', async () => void one.push(await simAndEngine(1)));
+  bench.add('stress 2 workers', async () => void two.push(await simAndEngine(2)));
+  await bench.run();
+}
+if (one.length !== rounds || two.length !== rounds) throw new Error(`bench: ${one.length}/${two.length} of ${rounds} rounds ran`);
 results['sim1WorkerChecksPerSec'] = median(one.map((p) => p.sim));
 results['sim2WorkersChecksPerSec'] = median(two.map((p) => p.sim));
 // per round (the two runs of a round are back to back, so slow drift of the shared VM cancels out)
@@ -105,6 +123,9 @@ results['enginePage2WorkersChecksPerSec'] = median(two.map((p) => p.page));
 results['simShareInEngine2Workers'] = median(two.map((p) => p.inEngine));
 results['simOverEngine2Workers'] = median(two.map((p) => p.sim / p.engine));
 results['simAvcHitRate'] = median(two.map((p) => p.hitRate));
+// ~1.0 when two workers do not slow each other down (then a scaling below 2x is the VM's cores)
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+results['engineTogetherOverAlone2Workers'] = median(two.map((p) => sum(p.together) / sum(p.alone)));
 
 // checkMany: 4M checks over 64 guests × 64 images (4,096 keys), 2 workers whose AVC holds them
 // (the kernel's default 512 entries would make most of these checks misses)
@@ -147,7 +168,17 @@ for (const [key, n] of [['guests100k2MOps', '2000000'], ['guests100k16MOps', '16
   results[`${key}SetupMs`] = Math.round(r.totals.setupMs);
 }
 results['loadAvgStart'] = load0;
+// every round, for the record: the VM's speed drifts within a run
+const mps = (xs: number[]): string => xs.map((x) => (x / 1e6).toFixed(0)).join(' + ');
+const perRound = one.map(
+  (p, r) =>
+    `round ${r + 1}: sim 1 worker ${(p.sim / 1e6).toFixed(1)} M/s, 2 workers ${(two[r]!.sim / 1e6).toFixed(1)} M/s (${(two[r]!.sim / p.sim).toFixed(2)}x); ` +
+    `engine per worker: 1-worker run ${mps(p.alone)}; 2-worker run, each alone ${mps(two[r]!.alone)}, together ${mps(two[r]!.together)} M/s`,
+);
 results['loadAvgEnd'] = loadavg()[0]!;
 
-if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
-else for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(30)} ${Number.isInteger(v) ? v : v >= 1000 ? Math.round(v) : v.toFixed(3)}`);
+if (process.argv.includes('--json')) console.log(JSON.stringify({ ...results, rounds: perRound }, null, 2));
+else {
+  for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(30)} ${Number.isInteger(v) ? v : v >= 1000 ? Math.round(v) : v.toFixed(3)}`);
+  for (const line of perRound) console.log(line);
+}
