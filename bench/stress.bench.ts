@@ -66,13 +66,13 @@ async function simAndEngine(workers: number): Promise<Pair> {
   let alone: number[] = [];
   let together: number[] = [];
   const run = await runStress(resolveOptions({ ops, workers: String(workers), seed: '1', attackRatio, ring, guests, batch: String(batch) }, () => 1), {
-    afterLanes: async ({ pool, rings, policyGen, boolGen }) => {
+    afterLanes: async ({ pool, lanes, policyGen, boolGen }) => {
       // as many checks per lane as the simulator did, so the figures cover the same amount of work
-      const batches = Math.ceil(Number(ops) / rings.length / batch);
+      const batches = Math.ceil(Number(ops) / lanes / batch);
       const task = (mode: 'ring' | 'page', lane: number) => pool.run<EngineResult>({ kind: 'engine', mode, lane, batches, batchSize: batch, policyGen, boolGen });
       const own = (r: EngineResult): number => (r.checks * 1000) / (r.endMs - r.startMs);
       for (const mode of ['ring', 'page'] as const) {
-        const rs = await Promise.all(rings.map((_, lane) => task(mode, lane)));
+        const rs = await Promise.all(Array.from({ length: lanes }, (_, lane) => task(mode, lane)));
         const checks = rs.reduce((a, r) => a + r.checks, 0);
         const rate = (checks * 1000) / (Math.max(...rs.map((r) => r.endMs)) - Math.min(...rs.map((r) => r.startMs)));
         if (mode === 'ring') {
@@ -82,7 +82,7 @@ async function simAndEngine(workers: number): Promise<Pair> {
       }
       // each worker on its own, the others idle: does running together slow a worker down?
       alone = [];
-      for (let lane = 0; lane < rings.length; lane++) alone.push(own(await task('ring', lane)));
+      for (let lane = 0; lane < lanes; lane++) alone.push(own(await task('ring', lane)));
     },
   });
   if (run.verdict.status !== 'PASS') throw new Error(`benchmark run failed its verdict: ${run.verdict.failures.join('; ')}`);

@@ -29,7 +29,7 @@ import { Piscina } from 'piscina';
 import { simError } from '../errors.js';
 import type { AvcOptions } from '../types.js';
 import type { OpCatalog, SharedWorld } from './layout.js';
-import type { OpRing } from './ring.js';
+import type { RingPlan } from './ring.js';
 import { CHUNKS_IN_FLIGHT, type PolicySlots, type PoolResult, type PoolTask, type PoolWorkerData, SLOT_HEADER_INTS } from './protocol.js';
 
 /** What the pool needs from a security server: the exports for workers (WasmSecurityServer). */
@@ -47,7 +47,7 @@ export interface PoolOptions {
   condStates?: readonly (readonly number[])[];
   /** slot capacity as a multiple of the first image + SID table size (default 2) */
   slotGrowth?: number;
-  sim?: { world: SharedWorld; catalog: OpCatalog; rings: readonly OpRing[] };
+  sim?: { world: SharedWorld; catalog: OpCatalog; ringPlans: readonly RingPlan[] };
 }
 
 /** Absolute path of the compiled worker module. */
@@ -100,12 +100,12 @@ export class WorkerPool {
     };
     this.writeSlot(0, image, sids);
     this.publishedSeqno.push(server.seqno);
-    this.taskProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.rings.length * CHUNKS_IN_FLIGHT) * 4)) : undefined;
+    this.taskProgress = options.sim ? new Int32Array(new SharedArrayBuffer(Math.max(1, options.sim.ringPlans.length * CHUNKS_IN_FLIGHT) * 4)) : undefined;
     const workerData: PoolWorkerData = {
       policy: this.slots,
       avc: options.avc ?? {},
       condStates: options.condStates ?? [],
-      ...(options.sim && this.taskProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, rings: options.sim.rings, taskProgress: this.taskProgress } } : {}),
+      ...(options.sim && this.taskProgress ? { sim: { world: options.sim.world, catalog: options.sim.catalog, ringPlans: options.sim.ringPlans, taskProgress: this.taskProgress } } : {}),
     };
     this.threads = Array.from(
       { length: this.workers },

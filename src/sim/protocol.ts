@@ -3,7 +3,7 @@
  * policy image, SID table, world and catalogue reach each worker once, through `workerData`.
  */
 import type { OpCatalog, SharedWorld } from './layout.js';
-import type { OpRing } from './ring.js';
+import type { RingPlan } from './ring.js';
 import type { AvcOptions, AvcStats } from '../types.js';
 
 /**
@@ -28,10 +28,9 @@ export interface PoolWorkerData {
   readonly sim?: {
     readonly world: SharedWorld;
     readonly catalog: OpCatalog;
-    /** per lane: the lane's operation ring (ring.ts), shared by every thread */
-    readonly rings: readonly OpRing[];
-    /** per lane: executed batches of the chunk in flight (read by the main thread after a crash) */
-    /** batches done by the chunk running in each progress slot (ChunkTask.progressSlot) */
+    /** per lane: how to generate the lane's operation ring (ring.ts); the worker running the lane builds it */
+    readonly ringPlans: readonly RingPlan[];
+    /** batches done by the chunk running in each progress slot (ChunkTask.progressSlot; read by the main thread after a crash) */
     readonly taskProgress: Int32Array;
   };
 }

@@ -53,7 +53,7 @@ export interface StressReport {
     chunks: number;
     elapsedMs: number;
     opsPerSec: number;
-    /** ms from the command's start to the pool's start (policy, world, rings) */
+    /** ms from the command's start to the pool's start (policy, world, lane plans) */
     setupMs: number;
     /** ops / (last chunk end − first chunk start): all workers, pool start-up excluded */
     steadyOpsPerSec: number;

@@ -1,7 +1,8 @@
 /**
- * Operation rings: each lane's operation stream, generated ONCE on the main thread from
- * (seed, lane) before the run starts, into SharedArrayBuffer-backed typed arrays that every worker
- * reads in place (no per-worker copy, no regeneration when piscina moves a lane to another thread).
+ * Operation rings: each lane's operation stream, generated inside the worker that runs the lane,
+ * from the lane's RingPlan, when the lane first runs there. The ring is a pure function of the plan
+ * (seed, lane, length, the lane's slice of guests, the mix): a respawned worker, or one helping
+ * another lane at the end of an --ops run, generates the very same ring.
  *
  * Stream of lane l = its ring repeated: operation k of the lane is ring[k mod R]. A chunk names
  * the ring position where it starts, so a chunk's operations are a pure function of
@@ -9,7 +10,7 @@
  * identically.
  *
  * Per operation the ring holds the four engine arguments (ssid, tsid, tclass, requested; copied
- * into the Wasm batch views with one memcpy each per batch) and what judging needs: the variant
+ * once into the engine's memory, ring-port.ts) and what judging needs: the variant
  * (decision counter), the heatmap cell, the want code, and the attacker and target ids for
  * itemised anomalies. 31 bytes per operation.
  *
@@ -30,7 +31,7 @@ import { Sfc32, streamKey } from './prng.js';
  */
 export const WANT_OWN = 3;
 
-/** One lane's ring; every array has `length` entries and lives in a SharedArrayBuffer. */
+/** One lane's ring; every array has `length` entries. */
 export interface OpRing {
   readonly lane: number;
   readonly length: number;
@@ -63,12 +64,7 @@ export interface RingPlan {
   readonly processBelow: number;
 }
 
-function shared<T extends Uint8Array | Uint16Array | Uint32Array>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
-  return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
-}
 
-/** Bytes of ring storage per operation (for the memory note in the report). */
-export const RING_BYTES_PER_OP = 4 * 4 + 4 + 2 + 1 + 4 + 4;
 
 export function buildRing(world: SharedWorld, catalog: OpCatalog, plan: RingPlan): OpRing {
   const G = world.guests;
@@ -84,15 +80,15 @@ export function buildRing(world: SharedWorld, catalog: OpCatalog, plan: RingPlan
   const ring: OpRing = {
     lane: plan.lane,
     length: R,
-    ssid: shared(Uint32Array, R),
-    tsid: shared(Uint32Array, R),
-    tclass: shared(Uint32Array, R),
-    requested: shared(Uint32Array, R),
-    variant: shared(Uint32Array, R),
-    cell: shared(Uint16Array, R),
-    want: shared(Uint8Array, R),
-    attacker: shared(Uint32Array, R),
-    target: shared(Uint32Array, R),
+    ssid: new Uint32Array(R),
+    tsid: new Uint32Array(R),
+    tclass: new Uint32Array(R),
+    requested: new Uint32Array(R),
+    variant: new Uint32Array(R),
+    cell: new Uint16Array(R),
+    want: new Uint8Array(R),
+    attacker: new Uint32Array(R),
+    target: new Uint32Array(R),
   };
   const { ssid, tsid, tclass, requested, variant, cell, want, attacker, target } = ring;
   const { guestSid, guestSubjT, guestObjT, guestBin, imageSid, imageCls, imageObjT, hostSid, hostCls, hostObjT } = world;

@@ -18,7 +18,7 @@ import { type LostChunk, RunMetrics } from './metrics.js';
 import type { StressOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import { CHUNKS_IN_FLIGHT, type ChunkResult, type ChunkTask } from './protocol.js';
-import { buildRing, type OpRing } from './ring.js';
+import type { RingPlan } from './ring.js';
 import { guestsFromState } from './state-guests.js';
 import { computeVerdict, type Verdict } from './verdict.js';
 import { allocateGuests, buildWorld, type World } from './world.js';
@@ -38,7 +38,7 @@ export interface StressHooks {
    * Called once every lane is done, before the pool closes: benchmarks use it to measure the pure
    * engine on the same threads, engines and rings (protocol.ts EngineTask).
    */
-  afterLanes?(ctx: { pool: WorkerPool; rings: readonly OpRing[]; policyGen: number; boolGen: number }): Promise<void>;
+  afterLanes?(ctx: { pool: WorkerPool; lanes: number; policyGen: number; boolGen: number }): Promise<void>;
 }
 
 /** Everything a report needs: the inputs, the world, the merged metrics and the verdict. */
@@ -53,7 +53,7 @@ export interface StressRun {
   readonly chunkOps: number;
   /** operations in each lane's ring */
   readonly ringOps: number[];
-  /** ms spent building the world and the rings before the pool started */
+  /** ms spent building the world and planning the lanes before the pool started (each worker generates its lane's ring) */
   readonly setupMs: number;
   readonly startedAt: Date;
   readonly elapsedMs: number;
@@ -118,13 +118,13 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
   const attackBelow = Math.round(options.attackRatio * 65536);
   const hostBelow = Math.round(options.attackRatio * options.hostShare * 65536);
   const processBelow = Math.round(options.processShare * 256);
-  const rings: OpRing[] = [];
+  const ringPlans: RingPlan[] = [];
   for (let lane = 0; lane < lanes; lane++) {
     const sliceStart = Math.floor((lane * G) / lanes);
     const sliceLen = Math.floor(((lane + 1) * G) / lanes) - sliceStart;
     // no longer than the lane's whole stream in --ops mode (nothing would replay it)
     const length = Math.min(roundUp(options.ringOps), roundUp(laneOps(lane)));
-    rings.push(buildRing(world.shared, world.catalog, { seed: options.seed, lane, length, sliceStart, sliceLen, hostBelow, attackBelow, processBelow }));
+    ringPlans.push({ seed: options.seed, lane, length, sliceStart, sliceLen, hostBelow, attackBelow, processBelow });
   }
   const setupMs = Date.now() - startedAt.getTime();
 
@@ -132,7 +132,7 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
     workers: options.workers,
     avc: options.avc,
     condStates,
-    sim: { world: world.shared, catalog: world.catalog, rings },
+    sim: { world: world.shared, catalog: world.catalog, ringPlans },
   });
   const metrics = new RunMetrics(variantCount(world.shared, world.catalog.ops.length) * 2, world.shared.bins * heatColumns(world.shared));
   const t0 = performance.now();
@@ -198,7 +198,7 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
       ops,
       batchSize: B,
       // exact in doubles up to 2^53 stream positions
-      ringStart: (chunk * chunkOps) % rings[lane]!.length,
+      ringStart: (chunk * chunkOps) % ringPlans[lane]!.length,
       ...gens,
     };
     if (crashPlanned && lane === 0 && isMid(chunk)) {
@@ -283,7 +283,7 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
   try {
     await Promise.all(Array.from({ length: lanes }, (_, l) => laneLoop(l)));
     const elapsed = performance.now() - t0;
-    await hooks.afterLanes?.({ pool, rings, policyGen, boolGen });
+    await hooks.afterLanes?.({ pool, lanes, policyGen, boolGen });
     elapsedMs = elapsed;
   } finally {
     await pool.close();
@@ -299,7 +299,7 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
     verdict,
     lanes,
     chunkOps,
-    ringOps: rings.map((r) => r.length),
+    ringOps: ringPlans.map((r) => r.length),
     setupMs,
     startedAt,
     elapsedMs,

@@ -20,7 +20,7 @@ import {
   type PoolTask,
   type PoolWorkerData,
 } from './protocol.js';
-import type { OpRing } from './ring.js';
+import { buildRing, type OpRing } from './ring.js';
 import { regionPort, residentRing } from './ring-port.js';
 import { PageCache, runChunk } from './workload.js';
 import type { BatchRegion } from '../wasm/region.js';
@@ -37,6 +37,8 @@ let engineBoolGen = 0;
 let imageSeqno = 0;
 /** page references per lane, this thread's own (they hold this engine's answers) */
 const pageCaches = new Map<number, PageCache>();
+/** each lane's operation ring, generated here when the lane first runs on this thread */
+const rings = new Map<number, OpRing>();
 /** each lane's ring, resident in this thread's engine memory once the lane first runs here */
 const residentRings = new Map<number, BatchRegion>();
 
@@ -106,8 +108,14 @@ function statsDelta(before: AvcStats, after: AvcStats): AvcStats {
 }
 
 function laneRing(lane: number): OpRing {
-  const ring = data.sim?.rings[lane];
-  if (!ring) throw simError(`no operation ring for lane ${lane} (pool created without a simulation world?)`);
+  let ring = rings.get(lane);
+  if (!ring) {
+    const sim = data.sim;
+    const plan = sim?.ringPlans[lane];
+    if (!sim || !plan) throw simError(`no operation ring plan for lane ${lane} (pool created without a simulation world?)`);
+    ring = buildRing(sim.world, sim.catalog, plan);
+    rings.set(lane, ring);
+  }
   return ring;
 }
 
