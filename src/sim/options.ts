@@ -48,11 +48,11 @@ export const DEFAULTS = {
   /** checks per engine call: large batches make the per-call JS work (one memcmp) negligible */
   batchSize: 4096,
   /**
-   * Operations per pool task. Between two chunks a worker idles while the main thread, which
-   * shares the 2 cores with the workers, merges the result and posts the next task: ~0.9 ms
-   * median measured with 2 workers (bench/stress.bench.ts). At ~40 M ops/s per worker a 2^21-op
-   * chunk runs ~50 ms, so that gap costs ~2%; 2^19-op chunks lost ~11%. --duration overshoots by
-   * at most one chunk per lane.
+   * Operations per pool task (in --ops runs at most an eighth of a lane's share, so mid-run faults
+   * land mid-run). Each chunk costs the main thread a result merge and a post (~1 ms round trip on
+   * the 2-core VM, hidden by the next chunk already queued on the worker: protocol.ts
+   * CHUNKS_IN_FLIGHT); 2^21 ops is 15–50 ms of work per chunk. --duration overshoots by at most
+   * the chunks in flight.
    */
   chunkOps: 1 << 21,
   /**
