@@ -23,7 +23,7 @@ import {
   type ConstraintDef,
 } from '../policy/model.js';
 import { condResults, defaultBoolStates, evalConstraintExpr, processTransMask, teCompute } from '../security/reference.js';
-import type { BenchLabel, WorkloadFrame } from './workload.js';
+import type { BenchClass, BenchLabel, WorkloadFrame } from './workload.js';
 
 export interface SvirtRules {
   /** workload type names (subjects and objects) */
@@ -40,6 +40,23 @@ export interface SvirtRules {
 
 export function teKey(stype: string, ttype: string, cls: number): string {
   return `${stype}|${ttype}|${cls}`;
+}
+
+/** The permission names of `mask`'s bits in class `c` (bit order). */
+export function permNames(c: Pick<BenchClass, 'perms'>, mask: number): string[] {
+  return c.perms.filter((_, bit) => ((mask >>> bit) & 1) === 1);
+}
+
+/** Every TE rule of the flattened table with a non-empty allowed mask: (source type, target type, class index, mask). */
+export function forEachTeRule(w: Pick<WorkloadFrame, 'classes'>, rules: SvirtRules, visit: (stype: string, ttype: string, cls: number, allowed: number) => void): void {
+  for (const s of rules.typeNames) {
+    for (const t of rules.typeNames) {
+      for (let ci = 0; ci < w.classes.length; ci++) {
+        const allowed = rules.te.get(teKey(s, t, ci)) ?? 0;
+        if (allowed !== 0) visit(s, t, ci, allowed);
+      }
+    }
+  }
 }
 
 /** The type values of `(h1 dom h2) or (t1 != NAMES)`, in either operand order; undefined otherwise. */

@@ -164,6 +164,15 @@ function libsepolCase(w: Workload, ours: Uint8Array, policy: () => { path: strin
   return { id: 'libsepol', label: peer.name, role: 'peer', nsPerOp: t.nsPerOp, opsPerSample: t.ops, samples: 1, timedBy: 'harness', note: `${peer.note ?? ''}, ${t.ops} decisions` };
 }
 
+/** A suite's own cases (no peers, nothing to verify): timed, reported with `oursId` as the row the others divide by. */
+async function ownCases(cases: readonly (TimedCase & { readonly label: string })[], oursId: string, o: SuiteOptions): Promise<CaseResult[]> {
+  const m = await measure(cases, o.timing);
+  return cases.map((c) => {
+    const r = m.get(c.name)!;
+    return { id: c.name, label: c.label, role: c.name === oursId ? 'ours' : 'reference', nsPerOp: r.nsPerOp, opsPerSample: r.opsPerSample, samples: r.samples, timedBy: 'tinybench' };
+  });
+}
+
 const contextSuite: SuiteDef = {
   name: 'context',
   title: 'Context parse and format (embedded policy)',
@@ -176,26 +185,17 @@ const contextSuite: SuiteDef = {
     const server = createSecurityServer(model);
     for (const t of texts) server.contextToSid(t);
     const n = texts.length;
-    const cases: TimedCase[] = [
-      { name: 'parse', opsPerSample: n, sample: () => texts.reduce((a, t) => a + parseContext(model, frame.index, t).type, 0) },
-      { name: 'format', opsPerSample: n, sample: () => values.reduce((a, v) => a + formatContext(model, v).length, 0) },
-      { name: 'context-to-sid', opsPerSample: n, sample: () => texts.reduce((a, t) => a + server.contextToSid(t), 0) },
+    const cases = [
+      { name: 'parse', label: 'parseContext (text → values)', opsPerSample: n, sample: () => texts.reduce((a, t) => a + parseContext(model, frame.index, t).type, 0) },
+      { name: 'format', label: 'formatContext (values → canonical text)', opsPerSample: n, sample: () => values.reduce((a, v) => a + formatContext(model, v).length, 0) },
+      { name: 'context-to-sid', label: 'contextToSid (interned context)', opsPerSample: n, sample: () => texts.reduce((a, t) => a + server.contextToSid(t), 0) },
     ];
-    const m = await measure(cases, o.timing);
-    const label: Record<string, string> = {
-      parse: 'parseContext (text → values)',
-      format: 'formatContext (values → canonical text)',
-      'context-to-sid': 'contextToSid (interned context)',
-    };
     return {
       name: 'context',
       title: this.title,
       unit: 'context',
       notes: [`${n} distinct sVirt contexts (guest processes, images, host files) per sample`],
-      cases: cases.map((c) => {
-        const r = m.get(c.name)!;
-        return { id: c.name, label: label[c.name]!, role: c.name === 'parse' ? 'ours' : 'reference', nsPerOp: r.nsPerOp, opsPerSample: r.opsPerSample, samples: r.samples, timedBy: 'tinybench' };
-      }),
+      cases: await ownCases(cases, 'parse', o),
     };
   },
 };
@@ -316,10 +316,10 @@ const labelSuite: SuiteDef = {
       for (let i = 0; i < n; i++) a.release(ids[i]!);
       return ids[0]!;
     };
-    const cases: TimedCase[] = [
-      { name: 'alloc-empty', opsPerSample: n, sample: cycle(empty) },
-      { name: 'alloc-full', opsPerSample: n, sample: cycle(full) },
-      { name: 'alloc-text', opsPerSample: n, sample: () => {
+    const cases = [
+      { name: 'alloc-empty', label: 'allocate + release, empty pool', opsPerSample: n, sample: cycle(empty) },
+      { name: 'alloc-full', label: 'allocate + release, pool 90% full', opsPerSample: n, sample: cycle(full) },
+      { name: 'alloc-text', label: 'allocate + level text + release', opsPerSample: n, sample: () => {
         let len = 0;
         for (let i = 0; i < n; i++) {
           const id = empty.allocateId();
@@ -329,21 +329,12 @@ const labelSuite: SuiteDef = {
         return len;
       } },
     ];
-    const m = await measure(cases, o.timing);
-    const label: Record<string, string> = {
-      'alloc-empty': 'allocate + release, empty pool',
-      'alloc-full': 'allocate + release, pool 90% full',
-      'alloc-text': 'allocate + level text + release',
-    };
     return {
       name: 'label',
       title: this.title,
       unit: 'allocation',
       notes: [`${n} allocations then ${n} releases per sample`],
-      cases: cases.map((c) => {
-        const r = m.get(c.name)!;
-        return { id: c.name, label: label[c.name]!, role: c.name === 'alloc-empty' ? 'ours' : 'reference', nsPerOp: r.nsPerOp, opsPerSample: r.opsPerSample, samples: r.samples, timedBy: 'tinybench' };
-      }),
+      cases: await ownCases(cases, 'alloc-empty', o),
     };
   },
 };

@@ -12,9 +12,10 @@
  *   dynamic_ownership). Unknown files default to `+0:+0` (root).
  */
 import { guestError } from '../errors.js';
-import type { DriverContext, DriverGuest, SecurityDriver } from './driver.js';
+import type { DriverContext, DriverGuest } from './driver.js';
+import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, restoreFileLabels, setFileLabel } from './relabel.js';
+import { planDiskLabels, setFileLabel } from './relabel.js';
 
 export interface DacDriverOptions {
   /** numeric uid of the guest process (default 107, Debian/Fedora `qemu`) */
@@ -38,11 +39,12 @@ export function checkDacLabel(label: string, what: string): string {
   return label;
 }
 
-export class DacDriver implements SecurityDriver {
+export class DacDriver extends FileLabelDriver {
   readonly name = MODEL;
   readonly label: string;
 
   constructor(options: DacDriverOptions = {}) {
+    super();
     const uid = options.uid ?? 107;
     const gid = options.gid ?? 107;
     this.label = checkDacLabel(`+${uid}:+${gid}`, 'DAC driver configuration');
@@ -85,28 +87,11 @@ export class DacDriver implements SecurityDriver {
     // nothing to allocate
   }
 
-  setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
-  }
-
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
     const owner = guest.live.imageLabel;
     if (!guest.live.relabel || owner === undefined) return [];
     return planDiskLabels(disk, MODEL, { image: owner, shared: owner, content: owner }).map((plan) =>
       setFileLabel(guest.def.name, ctx.store, ctx.files, MODEL, plan),
     );
-  }
-
-  restoreAllLabel(guest: DriverGuest, ctx: DriverContext): void {
-    this.restoreImageLabel(guest, guest.files, ctx);
-  }
-
-  restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
-    if (!guest.live.relabel) return;
-    restoreFileLabels(ctx.store, ctx.files, files, (path) => ctx.defaultLabel(path, MODEL));
-  }
-
-  setProcessLabel(guest: DriverGuest): string | undefined {
-    return guest.live.label;
   }
 }

@@ -21,10 +21,11 @@
  * never draws a running static guest's pair.
  */
 import { guestError, labelError } from '../errors.js';
-import type { DriverContext, DriverGuest, LabelChecker, SecurityDriver } from './driver.js';
+import type { DriverContext, DriverGuest, LabelChecker } from './driver.js';
+import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
 import { McsAllocator, parseMcsLevel, parsePoolRange, type Rng } from './mcs-alloc.js';
-import { formatMcs, joinContext, planDiskLabels, restoreFileLabels, setFileLabel, splitContext } from './relabel.js';
+import { formatMcs, joinContext, planDiskLabels, setFileLabel, splitContext } from './relabel.js';
 import type { HostStore } from './store.js';
 
 export interface SelinuxDriverOptions {
@@ -47,7 +48,7 @@ export const SELINUX_DEFAULTS = {
 
 const MODEL = 'selinux';
 
-export class SelinuxDriver implements SecurityDriver {
+export class SelinuxDriver extends FileLabelDriver {
   readonly name = MODEL;
   readonly allocator: McsAllocator;
   private readonly opts: Required<Omit<SelinuxDriverOptions, 'rng' | 'altDomainContext'>> & { altDomainContext?: string };
@@ -57,6 +58,7 @@ export class SelinuxDriver implements SecurityDriver {
   private readonly checkedLabels = new Map<string, string>();
 
   constructor(options: SelinuxDriverOptions = {}) {
+    super();
     this.opts = {
       domainContext: options.domainContext ?? SELINUX_DEFAULTS.domainContext,
       fileContext: options.fileContext ?? SELINUX_DEFAULTS.fileContext,
@@ -143,10 +145,6 @@ export class SelinuxDriver implements SecurityDriver {
     this.knownGeneration = -1;
   }
 
-  setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
-  }
-
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
     if (!guest.live.relabel || guest.live.imageLabel === undefined) return [];
     const labels = {
@@ -162,19 +160,6 @@ export class SelinuxDriver implements SecurityDriver {
       out.push(setFileLabel(guest.def.name, ctx.store, ctx.files, MODEL, { ...plan, label }));
     }
     return out;
-  }
-
-  restoreAllLabel(guest: DriverGuest, ctx: DriverContext): void {
-    this.restoreImageLabel(guest, guest.files, ctx);
-  }
-
-  restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
-    if (!guest.live.relabel) return;
-    restoreFileLabels(ctx.store, ctx.files, files, (path) => ctx.defaultLabel(path, MODEL));
-  }
-
-  setProcessLabel(guest: DriverGuest): string | undefined {
-    return guest.live.label;
   }
 
   /** validate a label; configuration labels are cached per checker (they never change) */

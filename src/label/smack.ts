@@ -17,9 +17,10 @@
  */
 import { guestError } from '../errors.js';
 import { SMACK_FLOOR, SMACK_STAR, smackLabelProblem } from '../smack/label.js';
-import type { DriverContext, DriverGuest, SecurityDriver } from './driver.js';
+import type { DriverContext, DriverGuest } from './driver.js';
+import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, restoreFileLabels, setFileLabel, type FileContextRule } from './relabel.js';
+import { planDiskLabels, setFileLabel, type FileContextRule } from './relabel.js';
 
 const MODEL = 'smack';
 
@@ -37,7 +38,7 @@ function checkLabel(label: string, what: string, guest: string): string {
   return label;
 }
 
-export class SmackDriver implements SecurityDriver {
+export class SmackDriver extends FileLabelDriver {
   readonly name = MODEL;
 
   getDOI(): string {
@@ -79,10 +80,6 @@ export class SmackDriver implements SecurityDriver {
     // nothing was allocated
   }
 
-  setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
-  }
-
   setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
     const image = guest.live.imageLabel;
     if (!guest.live.relabel || image === undefined) return [];
@@ -91,24 +88,12 @@ export class SmackDriver implements SecurityDriver {
     );
   }
 
-  restoreAllLabel(guest: DriverGuest, ctx: DriverContext): void {
-    this.restoreImageLabel(guest, guest.files, ctx);
-  }
-
-  restoreImageLabel(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void {
-    if (!guest.live.relabel) return;
-    restoreFileLabels(ctx.store, ctx.files, files, (path) => defaultSmackLabel(ctx, path));
-  }
-
-  setProcessLabel(guest: DriverGuest): string | undefined {
-    return guest.live.label;
-  }
-}
-
-function defaultSmackLabel(ctx: DriverContext, path: string): string {
-  try {
-    return ctx.defaultLabel(path, MODEL);
-  } catch {
-    return SMACK_FLOOR;
+  /** a path no SMACK rule knows falls back to the floor label `_` */
+  protected override defaultFileLabel(ctx: DriverContext, path: string): string {
+    try {
+      return super.defaultFileLabel(ctx, path);
+    } catch {
+      return SMACK_FLOOR;
+    }
   }
 }

@@ -7,8 +7,8 @@
  * lane's worker (lane mod workers) — each worker owns its slice of the guests, and its AVC, ring
  * and page references hold only its lane's working set (with one shared piscina, lanes hopped
  * between threads on every chunk). Measured together with the simulator's end-of-run help
- * (stress.ts): 2-worker runs of 256 M checks went from 126–142 to 159–174 M checks/s on the 2-core
- * VM. Piscina still queues, starts and respawns each thread. Tasks without a lane (checkMany slices) go to the least busy worker; a
+ * (stress.ts): 2-worker runStress runs of 256 M checks went from 126–142 to 159–174 M checks/s on
+ * the 2-core VM (three runs each, one after the other). Piscina still queues, starts and respawns each thread. Tasks without a lane (checkMany slices) go to the least busy worker; a
  * caller may also name the worker (the simulator does, to let an idle worker help another lane).
  *
  * Policy generations: `publish()` exports the server's current image and SID table into the next

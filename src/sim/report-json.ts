@@ -9,6 +9,7 @@ import { SCOPES, decodeObject, decodeVariant, heatColumns } from './layout.js';
 import type { LatencySummary } from './metrics.js';
 import type { StressRun } from './stress.js';
 import type { AvcHash } from '../types.js';
+import { avcGeometry } from '../wasm/engine.js';
 import type { Breach, Mismatch } from './verdict.js';
 
 export const SCHEMA_VERSION = 1;
@@ -206,7 +207,7 @@ export function buildReport(run: StressRun): StressReport {
       policy: options.policy ?? 'embedded',
       state: options.state ?? null,
       faults: [...options.faults],
-      avc: { slots: options.avc.slots ?? 512, threshold: options.avc.threshold ?? 512, reclaim: options.avc.reclaim ?? 16, hash: options.avc.hash ?? 'xor' },
+      avc: avcGeometry(options.avc),
     },
     verdict: {
       status: run.verdict.status,

@@ -64,8 +64,6 @@ export interface RingPlan {
   readonly processBelow: number;
 }
 
-
-
 export function buildRing(world: SharedWorld, catalog: OpCatalog, plan: RingPlan): OpRing {
   const G = world.guests;
   const I = world.imagesPerGuest;
@@ -98,9 +96,21 @@ export function buildRing(world: SharedWorld, catalog: OpCatalog, plan: RingPlan
   const opSensitive = Uint8Array.from(catalog.ops, (o) => (o.sensitive ? 1 : 0));
   const opsByClass = catalog.opsByClass.map((l) => Uint8Array.from(l));
   const processOps = Uint8Array.from(catalog.processOps);
-  const processCls = processOps.length > 0 ? opCls[processOps[0]!]! : 0;
   const rng = new Sfc32(streamKey(plan.seed, plan.lane));
   const { sliceStart, sliceLen, hostBelow, attackBelow, processBelow } = plan;
+  /** operation i is `op` by a guest of subject type `subjT` on object `id` (SID, object type) in `scope` */
+  const put = (i: number, scope: number, subjT: number, id: number, sid: number, objT: number, op: number, w: number): void => {
+    tsid[i] = sid;
+    tclass[i] = classValue[opCls[op]!]!;
+    requested[i] = opMask[op]!;
+    want[i] = w;
+    variant[i] = ((scope * S + subjT) * O + objT) * P + op;
+    target[i] = id;
+  };
+  /** what the verdict wants for a cross-boundary operation: denied when sensitive, else anything */
+  const crossWant = (op: number): number => (opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY);
+  /** an operation picked from `ops` by an 8-bit draw */
+  const pick = (ops: Uint8Array, b: number): number => ops[(b * ops.length) >>> 8]!;
 
   for (let i = 0; i < R; i++) {
     const g = sliceStart + rng.below(sliceLen);
@@ -116,52 +126,28 @@ export function buildRing(world: SharedWorld, catalog: OpCatalog, plan: RingPlan
     if (sel >= attackBelow || (sel >= hostBelow && G < 2)) {
       // own image
       const img = g * I + ((b2 * I) >>> 8);
-      const ops = opsByClass[imageCls[img]!]!;
-      const op = ops[(b3 * ops.length) >>> 8]!;
-      tsid[i] = imageSid[img]!;
-      tclass[i] = classValue[opCls[op]!]!;
-      requested[i] = opMask[op]!;
-      want[i] = WANT_OWN;
-      variant[i] = ((SCOPE_OWN * S + subjT) * O + imageObjT[img]!) * P + op;
+      put(i, SCOPE_OWN, subjT, img, imageSid[img]!, imageObjT[img]!, pick(opsByClass[imageCls[img]!]!, b3), WANT_OWN);
       cell[i] = guestBin[g]! * cols + guestBin[g]!;
-      target[i] = img;
     } else if (sel >= hostBelow) {
       // another guest, uniform over all guests but g
       const r2 = rng.next();
       let h = Math.floor(((r2 >>> 8) * (G - 1)) / 16777216);
       if (h >= g) h++;
       if ((r2 & 0xff) < processBelow && processOps.length > 0) {
-        const op = processOps[(b3 * processOps.length) >>> 8]!;
-        tsid[i] = guestSid[h]!;
-        tclass[i] = classValue[processCls]!;
-        requested[i] = opMask[op]!;
-        want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-        variant[i] = ((SCOPE_OTHER * S + subjT) * O + guestObjT[h]!) * P + op;
-        target[i] = G * I + H + h;
+        const op = pick(processOps, b3);
+        put(i, SCOPE_OTHER, subjT, G * I + H + h, guestSid[h]!, guestObjT[h]!, op, crossWant(op));
       } else {
         const img = h * I + ((b2 * I) >>> 8);
-        const ops = opsByClass[imageCls[img]!]!;
-        const op = ops[(b3 * ops.length) >>> 8]!;
-        tsid[i] = imageSid[img]!;
-        tclass[i] = classValue[opCls[op]!]!;
-        requested[i] = opMask[op]!;
-        want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-        variant[i] = ((SCOPE_OTHER * S + subjT) * O + imageObjT[img]!) * P + op;
-        target[i] = img;
+        const op = pick(opsByClass[imageCls[img]!]!, b3);
+        put(i, SCOPE_OTHER, subjT, img, imageSid[img]!, imageObjT[img]!, op, crossWant(op));
       }
       cell[i] = guestBin[g]! * cols + guestBin[h]!;
     } else {
       // host object
       const x = (b2 * H) >>> 8;
-      const ops = opsByClass[hostCls[x]!]!;
-      const op = ops[(b3 * ops.length) >>> 8]!;
-      tsid[i] = hostSid[x]!;
-      tclass[i] = classValue[opCls[op]!]!;
-      requested[i] = opMask[op]!;
-      want[i] = opSensitive[op] === 1 ? WANT_DENIED : WANT_ANY;
-      variant[i] = ((SCOPE_HOST * S + subjT) * O + hostObjT[x]!) * P + op;
+      const op = pick(opsByClass[hostCls[x]!]!, b3);
+      put(i, SCOPE_HOST, subjT, G * I + x, hostSid[x]!, hostObjT[x]!, op, crossWant(op));
       cell[i] = guestBin[g]! * cols + world.bins + x;
-      target[i] = G * I + x;
     }
   }
   return ring;

@@ -109,6 +109,22 @@ export function sealImage(image: Uint8Array): Uint8Array {
   return image;
 }
 
+/** AVC options with the kernel's defaults filled in (512 slots, threshold 512, reclaim 16, XOR hash), validated. */
+export function avcGeometry(avc: AvcOptions | undefined): Required<AvcOptions> {
+  const slots = avc?.slots ?? 512;
+  const threshold = avc?.threshold ?? 512;
+  const reclaim = avc?.reclaim ?? 16;
+  const hash = avc?.hash ?? 'xor';
+  if (!Number.isInteger(slots) || slots < 1 || (slots & (slots - 1)) !== 0 || slots > 1 << 20) {
+    throw wasmFailure(`AVC slots must be a power of two in 1..2^20, got ${slots}`);
+  }
+  if (!Number.isInteger(threshold) || threshold < 1 || !Number.isInteger(reclaim) || reclaim < 1) {
+    throw wasmFailure(`AVC threshold and reclaim must be positive integers`);
+  }
+  if (hash !== 'xor' && hash !== 'murmur') throw wasmFailure(`AVC hash must be 'xor' or 'murmur', got ${String(hash)}`);
+  return { slots, threshold, reclaim, hash };
+}
+
 export class WasmEngine {
   private readonly x: CoreExports;
   private views: BatchViews | undefined;
@@ -117,18 +133,8 @@ export class WasmEngine {
   readonly avcOptions: Required<AvcOptions>;
 
   private constructor(avc: AvcOptions | undefined, opts: EngineOptions | undefined) {
-    const slots = avc?.slots ?? 512;
-    const threshold = avc?.threshold ?? 512;
-    const reclaim = avc?.reclaim ?? 16;
-    const hash = avc?.hash ?? 'xor';
-    if (!Number.isInteger(slots) || slots < 1 || (slots & (slots - 1)) !== 0 || slots > 1 << 20) {
-      throw wasmFailure(`AVC slots must be a power of two in 1..2^20, got ${slots}`);
-    }
-    if (!Number.isInteger(threshold) || threshold < 1 || !Number.isInteger(reclaim) || reclaim < 1) {
-      throw wasmFailure(`AVC threshold and reclaim must be positive integers`);
-    }
-    if (hash !== 'xor' && hash !== 'murmur') throw wasmFailure(`AVC hash must be 'xor' or 'murmur', got ${String(hash)}`);
-    this.avcOptions = { slots, threshold, reclaim, hash };
+    this.avcOptions = avcGeometry(avc);
+    const { slots, threshold, reclaim, hash } = this.avcOptions;
     this.x = instantiateCore();
     this.hasPermNoAudit = hotHasPerm(this.x.hasPerm);
     const cap = opts?.batchCapacity ?? 4096;

@@ -86,14 +86,16 @@ test('av_hash keys are ordered (ssid, tsid, tclass), as K avc_hash passes them',
   expect(avHash(1, 2, 3, mask)).not.toBe(avHash(3, 2, 1, mask));
 });
 
-test('on dense host SIDs av_hash spreads keys over far more buckets than the XOR hash', () => {
+test('on dense host SIDs the engine\'s av_hash spreads keys over far more buckets than its XOR hash', () => {
   // 256 guest domains × 512 images × 2 classes, SIDs numbered densely as a SID table issues them
+  const xor = engine(16384, 'xor');
+  const murmur = engine(16384, 'murmur');
   const used = { xor: new Set<number>(), murmur: new Set<number>() };
   for (let g = 0; g < 256; g++) {
     for (let i = 0; i < 512; i++) {
       for (const c of [6, 7]) {
-        used.xor.add(xorHash(10 + g, 300 + i, c, 16383));
-        used.murmur.add(avHash(10 + g, 300 + i, c, 16383));
+        used.xor.add(xor.core.avcBucket(10 + g, 300 + i, c));
+        used.murmur.add(murmur.core.avcBucket(10 + g, 300 + i, c));
       }
     }
   }

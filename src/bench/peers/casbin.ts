@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { benchError } from '../../errors.js';
-import { highDominates, teKey, type SvirtRules } from '../rules.js';
+import { forEachTeRule, highDominates, permNames, type SvirtRules } from '../rules.js';
 import type { Workload } from '../workload.js';
 import type { PreparedPeer } from './peer.js';
 
@@ -44,16 +44,10 @@ interface CasbinLabel {
 /** The policy lines (`p, …` and `g, …`) for the flattened rules. */
 export function casbinPolicy(w: Workload, rules: SvirtRules): string {
   const lines: string[] = [];
-  for (const s of rules.typeNames) {
-    for (const t of rules.typeNames) {
-      w.classes.forEach((c, ci) => {
-        const allowed = rules.te.get(teKey(s, t, ci)) ?? 0;
-        if (allowed === 0) return;
-        const list = (mask: number): string => `|${c.perms.filter((_, bit) => ((mask >>> bit) & 1) === 1).join('|')}|`;
-        lines.push(`p, ${s}, ${t}, ${c.name}, ${list(allowed)}, ${list(allowed & rules.mcsPerms[ci]!)}`);
-      });
-    }
-  }
+  const list = (ci: number, mask: number): string => `|${permNames(w.classes[ci]!, mask).join('|')}|`;
+  forEachTeRule(w, rules, (s, t, ci, allowed) => {
+    lines.push(`p, ${s}, ${t}, ${w.classes[ci]!.name}, ${list(ci, allowed)}, ${list(ci, allowed & rules.mcsPerms[ci]!)}`);
+  });
   for (const t of rules.constrainedTypes) lines.push(`g, ${t}, mcs_constrained_type`);
   return lines.join('\n');
 }

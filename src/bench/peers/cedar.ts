@@ -14,7 +14,7 @@
  * the two entities of the query (Cedar has no decision cache).
  */
 import { benchError } from '../../errors.js';
-import { teKey, type SvirtRules } from '../rules.js';
+import { forEachTeRule, permNames, type SvirtRules } from '../rules.js';
 import type { Workload } from '../workload.js';
 import type { PreparedPeer } from './peer.js';
 
@@ -27,20 +27,14 @@ const action = (cls: string, perm: string): string => `Action::${str(`${cls}:${p
 /** The Cedar policy text for the flattened rules. */
 export function cedarPolicies(w: Workload, rules: SvirtRules): string {
   const out: string[] = [];
-  for (const s of rules.typeNames) {
-    for (const t of rules.typeNames) {
-      w.classes.forEach((c, ci) => {
-        const allowed = rules.te.get(teKey(s, t, ci)) ?? 0;
-        const acts = c.perms.filter((_, bit) => ((allowed >>> bit) & 1) === 1).map((p) => action(c.name, p));
-        if (acts.length === 0) return;
-        out.push(`permit (principal, action in [${acts.join(', ')}], resource)\n  when { principal.type == ${str(s)} && resource.type == ${str(t)} };`);
-      });
-    }
-  }
+  const actions = (ci: number, mask: number): string[] => permNames(w.classes[ci]!, mask).map((p) => action(w.classes[ci]!.name, p));
+  forEachTeRule(w, rules, (s, t, ci, allowed) => {
+    out.push(`permit (principal, action in [${actions(ci, allowed).join(', ')}], resource)\n  when { principal.type == ${str(s)} && resource.type == ${str(t)} };`);
+  });
   if (rules.constrainedTypes.size > 0) {
     const bound = [...rules.constrainedTypes].map(str).join(', ');
-    w.classes.forEach((c, ci) => {
-      const acts = c.perms.filter((_, bit) => ((rules.mcsPerms[ci]! >>> bit) & 1) === 1).map((p) => action(c.name, p));
+    w.classes.forEach((_, ci) => {
+      const acts = actions(ci, rules.mcsPerms[ci]!);
       if (acts.length === 0) return;
       out.push(
         `forbid (principal, action in [${acts.join(', ')}], resource)\n  when { [${bound}].contains(principal.type) && !(principal.sens >= resource.sens && principal.cats.containsAll(resource.cats)) };`,

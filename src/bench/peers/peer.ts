@@ -2,8 +2,6 @@
  * What every peer in a benchmark provides: its decisions on the whole workload (checked against the
  * engine before any timing) and a timed sample over a prefix of the same query stream.
  */
-import type { Workload } from '../workload.js';
-
 export interface PreparedPeer {
   /** row name in the report, e.g. `ours (single)`, `casbin 5.51.1` */
   readonly name: string;
@@ -27,9 +25,4 @@ export interface ExternalPeer {
   decideAll(out: Uint8Array): void;
   /** median-free single figure the harness reports: ns per decision */
   time(minMs: number): { nsPerOp: number; ops: number };
-}
-
-/** How many queries of `w` a peer takes per sample: the whole stream, or at most `max`. */
-export function samplePrefix(w: Workload, max: number): number {
-  return Math.max(1, Math.min(w.queries.length, max));
 }

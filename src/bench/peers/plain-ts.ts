@@ -24,6 +24,7 @@ import {
 } from '../../security/reference.js';
 import type { AvcOptions } from '../../types.js';
 import { queryArrays, type Workload } from '../workload.js';
+import { avcGeometry } from '../../wasm/engine.js';
 import type { PreparedPeer } from './peer.js';
 
 /** Largest type/attribute value and class value the packed keys below can hold. */
@@ -169,11 +170,6 @@ class TypedComputer extends PlainComputer {
   }
 }
 
-/** AVC geometry as the kernel names it; plain-TS caches honour threshold and reclaim. */
-function geometry(avc: AvcOptions | undefined): { threshold: number; reclaim: number } {
-  return { threshold: avc?.threshold ?? 512, reclaim: avc?.reclaim ?? 16 };
-}
-
 /** Map AVC: key (ssid, tsid, tclass) packed in a double; FIFO reclaim of `reclaim` nodes when full. */
 class MapAvc {
   private readonly cache = new Map<number, number>();
@@ -270,7 +266,8 @@ export interface PlainPeerOptions {
 /** A plain-TS peer over the workload: local SIDs = label index + 1. */
 export function preparePlainTs(w: Workload, opts: PlainPeerOptions): PreparedPeer {
   const contexts = w.labels.map((l) => l.value);
-  const { threshold, reclaim } = geometry(opts.avc);
+  // plain-TS caches honour threshold and reclaim of the engine's geometry
+  const { threshold, reclaim } = avcGeometry(opts.avc);
   const avc =
     opts.variant === 'map'
       ? new MapAvc(new MapComputer(w.model, contexts), threshold, reclaim)
