@@ -76,7 +76,7 @@ export interface AckEvent {
 export interface LostChunk {
   readonly lane: number;
   readonly chunk: number;
-  /** batches the dead thread had executed (unreported; never counted); 0 for a chunk still queued on it */
+  /** batches the dead thread had executed (unreported; never counted): 0 for a chunk still queued on it, all of them for a finished chunk whose result died with the thread */
   readonly batchesExecuted: number;
   /** operations of those batches */
   readonly opsExecuted: number;
