@@ -24,7 +24,34 @@ export type ErrorCode =
   | 'E_SMACK'
   | 'E_SIM'
   | 'E_IO'
+  | 'E_LIMIT'
   | 'E_BENCH';
+
+/** How many characters of hostile input an error message quotes at most. */
+export const QUOTE_LIMIT = 80;
+
+/**
+ * Quote user-supplied text for a one-line error message: at most `max` characters, control
+ * characters (including newlines), backslashes and quotes escaped, and a note of how much was cut.
+ * Every message that echoes input goes through this, so no input can span lines or flood a terminal.
+ */
+export function quoteInput(text: string, max = QUOTE_LIMIT): string {
+  const chars = Array.from(text.length > max * 4 ? text.slice(0, max * 4) : text);
+  const shown = chars.slice(0, max);
+  let out = '"';
+  for (const ch of shown) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0x2028 || code === 0x2029) {
+      out += code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  out += '"';
+  const total = text.length;
+  const shownLength = shown.join('').length;
+  if (shownLength < total) out += `… (${total - shownLength} more characters)`;
+  return out;
+}
 
 export class SvirtError extends Error {
   readonly code: ErrorCode;
@@ -66,7 +93,7 @@ export class ContextError extends SvirtError {
     readonly input: string,
     detail: string,
   ) {
-    super('E_CONTEXT', `invalid context "${input}" at offset ${offset} (${part}): ${detail}`);
+    super('E_CONTEXT', `invalid context ${quoteInput(input)} at offset ${offset} (${part}): ${detail}`);
   }
 }
 
@@ -131,7 +158,12 @@ export function usageError(message: string): SvirtError {
 
 export function ioError(path: string, cause: unknown): SvirtError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new SvirtError('E_IO', `${path}: ${reason}`, { cause });
+  return new SvirtError('E_IO', `${quoteInput(path)}: ${reason}`, { cause });
+}
+
+/** An input over a documented size limit (src/io/input.ts), refused before it is held whole. */
+export function limitError(what: string, limit: string, detail: string): SvirtError {
+  return new SvirtError('E_LIMIT', `${what}: ${detail} (limit ${limit})`);
 }
 
 export function stateError(message: string, cause?: unknown): SvirtError {

@@ -4,11 +4,12 @@
  * 0 success / allowed / PASS, 1 denied / FAIL, 2 bad usage or input (see README).
  */
 import type { Command } from 'commander';
+import { INPUT_LIMITS, readStreamBounded } from '../io/input.js';
 
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** whole standard input (only read when a command asks for it) */
+  /** whole standard input, bounded by INPUT_LIMITS.queries (only read when a command asks for it) */
   readStdin(): Promise<string>;
   readonly stderrIsTTY: boolean;
 }
@@ -26,11 +27,7 @@ export function processIO(): CliIO {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: () => readStreamBounded(process.stdin, 'standard input', INPUT_LIMITS.queries),
     stderrIsTTY: process.stderr.isTTY === true,
   };
 }

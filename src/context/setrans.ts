@@ -22,7 +22,8 @@
  * - `Include=` patterns are resolved relative to the including file; a pattern without wildcards that
  *   names no file is an error (mcstrans's glob silently skips it); wildcards only in the last component.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readTextInput } from '../io/input.js';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CategorySet, MAX_CATEGORIES, formatCategories } from './categories.js';
 import { setransError } from '../errors.js';
@@ -332,7 +333,7 @@ export function parseSetrans(text: string, file = 'setrans.conf', options: Setra
     domains: [],
     constraints: [],
     base: false,
-    readFile: options.readFile ?? ((p) => readFileSync(p, 'utf8')),
+    readFile: options.readFile ?? ((p) => readTextInput(p, 'setrans', 'setrans.conf')),
     listDir: options.listDir ?? ((d) => readdirSync(d)),
   };
   parseInto(state, text, file, 0);
@@ -341,7 +342,7 @@ export function parseSetrans(text: string, file = 'setrans.conf', options: Setra
 
 /** Read and parse a setrans.conf file (Include= patterns resolved relative to it). */
 export function loadSetransFile(path: string, options: SetransOptions = {}): SetransTable {
-  const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = options.readFile ?? ((p: string) => readTextInput(p, 'setrans', 'setrans.conf'));
   let text: string;
   try {
     text = read(path);

@@ -2,10 +2,11 @@
  * Loading policies: text (policy.conf as `checkpolicy -F` writes it) or binary (policy.NN), and the
  * embedded sVirt policy shipped in `policies/svirt.conf`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ioError } from '../errors.js';
+import { readBinaryInput } from '../io/input.js';
 import { readBinaryPolicy } from './binary.js';
 import { compilePolicyText } from './compiler.js';
 import type { HandleUnknown, PolicyModel } from './model.js';
@@ -31,12 +32,7 @@ export function parsePolicyText(text: string, file = '<policy>', options?: LoadO
 
 /** Reads a policy file; binary when it starts with the policydb magic, text otherwise. */
 export function loadPolicyFile(path: string, options?: LoadOptions): PolicyModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw ioError(path, e);
-  }
+  const bytes = readBinaryInput(path, 'policy');
   if (bytes.length >= 4 && bytes.readUInt32LE(0) === POLICYDB_MAGIC) {
     return readBinaryPolicy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), path);
   }

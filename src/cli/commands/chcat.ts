@@ -6,8 +6,8 @@
  * host as chcat does (`+Name`/`-Name` add/remove, `Name,…` replace, `-d` back to s0), through the
  * same relabel checks as `svirt host chcon`. Exit 1 when a relabel is denied.
  */
-import { readFileSync } from 'node:fs';
-import { ioError, usageError } from '../../errors.js';
+import { readTextInput } from '../../io/input.js';
+import { usageError } from '../../errors.js';
 import { chcatApply, chcatList, parseChcatSpec, type ChcatSpec } from '../../context/chcat.js';
 import type { RegisterCommand } from '../io.js';
 import { addHostOptions, withHost, type HostCliOptions } from './host.js';
@@ -24,12 +24,7 @@ export const registerChcat: RegisterCommand = (program, ctx) => {
     if (opts.list) {
       if (args.length > 0) throw usageError('chcat -L takes no arguments');
       const file = opts.setrans ?? defaultSetransPath();
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        throw ioError(file, err);
-      }
+      const text = readTextInput(file, 'setrans', 'setrans.conf');
       for (const line of chcatList(text, file)) ctx.io.stdout(`${line}\n`);
       return;
     }

@@ -3,8 +3,7 @@
  * One query a line in, one tab-separated decision a line out (format: src/security/query.ts).
  * Exit 0 when every line was answered (ERR lines included), 2 when the policy or input can't be read.
  */
-import { readFileSync } from 'node:fs';
-import { ioError } from '../../errors.js';
+import { readTextInput } from '../../io/input.js';
 import { answerQueries } from '../../security/query.js';
 import { createSecurityServer } from '../../security/server.js';
 import type { RegisterCommand } from '../io.js';
@@ -18,12 +17,7 @@ export const registerComputeAv: RegisterCommand = (program, ctx) => {
   addPolicyOptions(cmd).action(async (file: string, opts: PolicyOptions) => {
     const booleans = parseBoolAssignments(opts.bool);
     const server = createSecurityServer(loadPolicyOption(opts.policy), { booleans });
-    let text: string;
-    try {
-      text = file === '-' ? await ctx.io.readStdin() : readFileSync(file, 'utf8');
-    } catch (err) {
-      throw ioError(file, err);
-    }
+    const text = file === '-' ? await ctx.io.readStdin() : readTextInput(file, 'queries', 'query input');
     const { lines } = answerQueries(server, text);
     if (lines.length > 0) ctx.io.stdout(`${lines.join('\n')}\n`);
     ctx.exit(0);

@@ -14,9 +14,9 @@
  * Exit codes: 0 ok, 1 denied (attack, chcon), 2 bad usage or input (unknown guest, second start,
  * malformed label, corrupt/locked/foreign state file); the state is unchanged after any error.
  */
-import { readFileSync } from 'node:fs';
+import { readTextInput } from '../../io/input.js';
 import type { Command } from 'commander';
-import { ioError, usageError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 import { loadSetransFile } from '../../context/setrans.js';
 import { LabelManager } from '../../label/manager.js';
 import type { GuestInput, GuestRecord } from '../../label/guest-types.js';
@@ -112,12 +112,7 @@ export const registerHost: RegisterCommand = (program, ctx) => {
     withHost(opts, (h) => {
       let rec: GuestRecord;
       if (file !== undefined) {
-        let xml: string;
-        try {
-          xml = readFileSync(file, 'utf8');
-        } catch (err) {
-          throw ioError(file, err);
-        }
+        const xml = readTextInput(file, 'domainXml', 'domain XML');
         rec = h.define(xml, file);
       } else {
         const disks: NonNullable<GuestInput['disks']> = [
