@@ -70,11 +70,17 @@ export function classifyCli(r: CliResult & { signal?: NodeJS.Signals | null; tim
   return 'bad-error';
 }
 
-/** stderr holds exactly one line, `svirt: …`, of bounded length, without raw control characters. */
+/**
+ * The longest acceptable error line: a message may quote the input twice (whole context, faulty
+ * part), each quote ≤ 80 characters that escape to at most 6 (`\uXXXX`), plus its own words.
+ */
+export const MAX_ERROR_LINE = 1200;
+
+/** stderr holds exactly one line of bounded length, without raw control characters. */
 export function errorLineOk(err: string): boolean {
   if (!err.endsWith('\n')) return false;
   const body = err.slice(0, -1);
-  return isOneLine(body, 400) && !body.includes('\n');
+  return isOneLine(body, MAX_ERROR_LINE) && !body.includes('\n');
 }
 
 /**
