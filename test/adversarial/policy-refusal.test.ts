@@ -165,7 +165,7 @@ describe('a binary policy with a duplicate avtab key is refused', () => {
       const { bytes, avtabStart, avtabEnd } = duplicateAvtab(first, second);
       let thrown: unknown;
       try {
-        const model = readBinaryPolicy(bytes, 'dup.33');
+        readBinaryPolicy(bytes, 'dup.33');
         record(SUITE, first !== (first | second) ? 'wrong-allow' : 'ok', `duplicate avtab key ${first}/${second}: loaded (merged)`);
       } catch (err) {
         thrown = err;

@@ -42,7 +42,7 @@ export function record(suite: string, outcome: Outcome, what: string): Outcome {
 
 /** An error thrown for a hostile input: a typed SvirtError with a code is a refusal, anything else a crash. */
 export function classifyThrown(err: unknown): Outcome {
-  return err instanceof SvirtError && typeof err.code === 'string' && err.code !== '' ? 'ok-refused' : 'crash';
+  return err instanceof SvirtError && typeof err.code === 'string' && (err.code as string).length > 0 ? 'ok-refused' : 'crash';
 }
 
 /** A message is one line of bounded length: no control characters, at most `max` characters. */

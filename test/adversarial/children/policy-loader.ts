@@ -22,7 +22,7 @@ process.on('message', (msg: Case) => {
     if (msg.kind === 'text') parsePolicyText(bytes.toString('utf8'), 'fuzz.conf');
     else readBinaryPolicy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), 'fuzz.33');
   } catch (err) {
-    outcome = err instanceof SvirtError && err.code !== '' ? 'ok-refused' : 'crash';
+    outcome = err instanceof SvirtError && (err.code as string).length > 0 ? 'ok-refused' : 'crash';
     detail = err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : String(err);
   }
   process.send?.({ id: msg.id, outcome, detail });
