@@ -1,9 +1,13 @@
 /**
  * argv → exit code. The bin (main.ts) is a thin wrapper; tests call `run` in-process.
  * Every command module registers itself through the list below.
+ *
+ * Every failure ends here as exactly one stderr line `svirt: …` (messages.ts) and exit 2: an
+ * SvirtError from a command, a commander usage error, or anything else a command throws.
  */
 import { Command, CommanderError } from 'commander';
 import { type CliIO, type CommandContext, processIO } from './io.js';
+import { errorLine, oneLine } from './messages.js';
 import { commands } from './commands/index.js';
 
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -12,18 +16,21 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   const program = new Command('svirt')
     .description('sVirt: SELinux/MCS isolation for virtual machines, enforced by a WebAssembly security server')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    // usage errors are printed by the catch below, as one line; help goes to stdout unchanged
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: () => undefined })
     .showHelpAfterError(false);
   for (const register of commands) register(program, ctx);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version exit 0; every other parse failure is bad usage
-      return err.exitCode === 0 ? 0 : 2;
+      // --help and --version exit 0; help shown for a missing command is already on stderr
+      if (err.exitCode === 0) return 0;
+      if (err.code !== 'commander.help') io.stderr(`svirt: ${oneLine(err.message.replace(/^error: /, '').replace('\n(Did you mean', ' (Did you mean'))}\n`);
+      return 2;
     }
     // an error that escapes a command is bad usage or bad input (policy, context, state file)
-    io.stderr(`svirt: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`svirt: ${errorLine(err)}\n`);
     return 2;
   }
   return code;
