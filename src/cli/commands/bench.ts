@@ -8,7 +8,7 @@
  * the engine aborts the run (exit 1) before anything is timed.
  * Exit: 0 ok / gate passed, 1 gate failed or a peer disagreed, 2 bad usage, bad baseline, I/O.
  */
-import { BenchError } from '../../errors.js';
+import { BenchError, quoteInput } from '../../errors.js';
 import { DEFAULT_TOLERANCE, makeBaseline, readBaseline, writeBaseline, type Baseline } from '../../bench/gate.js';
 import { formatMarkdown, formatText, writeJson, writeText } from '../../bench/report.js';
 import { runBench } from '../../bench/run.js';
@@ -45,7 +45,7 @@ export const registerBench: RegisterCommand = (program, ctx) => {
       if (opts.tolerance !== undefined) {
         tolerance = Number(opts.tolerance);
         if (!(tolerance > 0 && tolerance <= 10)) {
-          ctx.io.stderr(`svirt bench: --tolerance must be a number in (0, 10], got "${opts.tolerance}"\n`);
+          ctx.io.stderr(`svirt bench: --tolerance must be a number in (0, 10], got ${quoteInput(opts.tolerance)}\n`);
           ctx.exit(2);
           return;
         }
