@@ -7,8 +7,21 @@
  */
 import { Command, CommanderError } from 'commander';
 import { type CliIO, type CommandContext, processIO } from './io.js';
+import { QUOTE_LIMIT, quoteInput } from '../errors.js';
 import { errorLine, oneLine } from './messages.js';
 import { commands } from './commands/index.js';
+
+/**
+ * commander's usage message as one line: its 'quoted' input cut to QUOTE_LIMIT characters like
+ * every other echo of input, its "(Did you mean …?)" hint on the same line.
+ */
+function commanderLine(message: string): string {
+  const text = message
+    .replace(/^error: /, '')
+    .replace(/'([^']*)'/g, (whole, inner: string) => (inner.length > QUOTE_LIMIT ? quoteInput(inner) : whole))
+    .replace('\n(Did you mean', ' (Did you mean');
+  return oneLine(text);
+}
 
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let code = 0;
@@ -26,7 +39,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     if (err instanceof CommanderError) {
       // --help and --version exit 0; help shown for a missing command is already on stderr
       if (err.exitCode === 0) return 0;
-      if (err.code !== 'commander.help') io.stderr(`svirt: ${oneLine(err.message.replace(/^error: /, '').replace('\n(Did you mean', ' (Did you mean'))}\n`);
+      if (err.code !== 'commander.help') io.stderr(`svirt: ${commanderLine(err.message)}\n`);
       return 2;
     }
     // an error that escapes a command is bad usage or bad input (policy, context, state file)
