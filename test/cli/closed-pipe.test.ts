@@ -87,6 +87,15 @@ describe('a closed standard output', () => {
     expect(r.status).not.toBe(0);
   });
 
+  it('a closed standard error is ignored: the status is still the command\'s own', () => {
+    const closedStderr = (args: string[]): number => {
+      const script = `node ${shq(MAIN)} ${args.map(shq).join(' ')} 2>&1 >/dev/null | head -c 0; echo "\${PIPESTATUS[0]}"`;
+      return Number(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 }).stdout.trim());
+    };
+    expect(closedStderr(['context', 'not-a-context'])).toBe(2);
+    expect(closedStderr(['context', GUEST])).toBe(0);
+  });
+
   it('a full pipe still delivers the whole answer with the normal status', () => {
     const r = piped(['compute-av', join(dir, 'q.txt')], 'cat');
     expect(r).toEqual({ status: 0, err: '' });

@@ -6,7 +6,7 @@
  * Needs `dist/` (`npx tsc -p tsconfig.json`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,14 @@ describe('endless or over-long query input', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(2);
     expect(r.err).toBe('svirt: standard input: standard input is larger than the limit (limit 256 MiB)\n');
+  });
+
+  it('a 600 MB query file is refused by its size before a byte is read', async () => {
+    const big = join(dir, 'big.txt');
+    writeFileSync(big, '');
+    truncateSync(big, 600 * 1024 * 1024); // sparse: no disk, no memory
+    const r = await svirtWithStdin('', 'compute-av', big);
+    expect(r).toEqual({ code: 2, out: '', err: `svirt: ${JSON.stringify(big)}: query input is 629145600 bytes (limit 256 MiB)\n` });
   });
 
   it('a query line over LINE_LIMITS.queries refuses the input, naming the line', async () => {
