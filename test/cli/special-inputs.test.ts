@@ -32,17 +32,22 @@ function cli(args: string[], stdin: 'ignore' | number = 'ignore'): { status: num
 
 const SPECIAL: ReadonlyArray<readonly [string, RegExp]> = [
   ['/dev/zero', /this is a character device$/],
-  ['/dev/urandom', /this is a character device$/],
   [fifo, /this is a FIFO$/],
   [dir, /this is a directory$/],
 ];
 
 describe('a special file where a file is expected', () => {
+  it('/dev/urandom as a policy is refused like /dev/zero', () => {
+    const r = cli(['context', '--policy', '/dev/urandom', GUEST]);
+    expect(r).toEqual({ status: 2, signal: null, err: 'svirt: "/dev/urandom": policy must be a regular file, this is a character device\n' });
+  });
+
   const uses = (p: string): string[][] => [
     ['context', '--policy', p, GUEST],
     ['compute-av', p],
     ['trans', '--setrans', p, 's0'],
     ['chcat', '-L', '--setrans', p],
+    ['host', 'define', p, '--state', join(dir, 'host.db')],
   ];
   // every --policy goes through loadPolicyOption (policy-option.ts), so `context` stands for all of them
   it('is refused in one line, exit 2, without blocking or reading it', () => {
