@@ -53,6 +53,14 @@ export function quoteInput(text: string, max = QUOTE_LIMIT): string {
   return out;
 }
 
+/**
+ * A file name for a `file:line:col` location: as it is when it is short and printable (so editors
+ * and tools can jump to it), else quoted and cut like any other input.
+ */
+export function displayPath(path: string): string {
+  return path.length <= 2 * QUOTE_LIMIT && !/[\x00-\x1f\x7f-\x9f\u2028\u2029"\\]/.test(path) ? path : quoteInput(path);
+}
+
 export class SvirtError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -107,7 +115,7 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: error: ${d.message}`;
+  return `${displayPath(d.file)}:${d.line}:${d.column}: error: ${d.message}`;
 }
 
 /** A policy text that failed to parse or compile: all diagnostics, not just the first. */
@@ -133,15 +141,15 @@ export function policyUnsupported(message: string): SvirtError {
 }
 
 export function unknownClass(name: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_CLASS', `unknown security class "${name}"`);
+  return new SvirtError('E_UNKNOWN_CLASS', `unknown security class ${quoteInput(name)}`);
 }
 
 export function unknownPerm(className: string, perm: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_PERM', `unknown permission "${perm}" for class "${className}"`);
+  return new SvirtError('E_UNKNOWN_PERM', `unknown permission ${quoteInput(perm)} for class ${quoteInput(className)}`);
 }
 
 export function unknownBool(name: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_BOOL', `unknown boolean "${name}"`);
+  return new SvirtError('E_UNKNOWN_BOOL', `unknown boolean ${quoteInput(name)}`);
 }
 
 export function badSid(sid: number): SvirtError {
@@ -157,7 +165,10 @@ export function usageError(message: string): SvirtError {
 }
 
 export function ioError(path: string, cause: unknown): SvirtError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  // Node's system errors repeat the path ("ENOENT: no such file or directory, open '<path>'"): drop
+  // that tail, the path is already quoted in front
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const reason = (cause as { syscall?: unknown } | null)?.syscall !== undefined ? message.replace(/, \w+ '[\s\S]*$/, '') : message;
   return new SvirtError('E_IO', `${quoteInput(path)}: ${reason}`, { cause });
 }
 
@@ -179,7 +190,7 @@ export function allocationExhausted(total: number): SvirtError {
 }
 
 export function setransError(file: string, line: number, column: number, message: string): SvirtError {
-  return new SvirtError('E_SETRANS', `${file}:${line}:${column}: error: ${message}`);
+  return new SvirtError('E_SETRANS', `${displayPath(file)}:${line}:${column}: error: ${message}`);
 }
 
 export function smackError(message: string): SvirtError {
@@ -213,7 +224,7 @@ export class GuestError extends SvirtError {
 }
 
 export function unknownGuest(name: string): GuestError {
-  return new GuestError('unknown-guest', name, `guest "${name}" is not defined`);
+  return new GuestError('unknown-guest', name, `guest ${quoteInput(name)} is not defined`);
 }
 
 export function guestError(kind: GuestErrorKind, name: string, detail: string): GuestError {
@@ -227,7 +238,7 @@ export function unsupportedDriverOperation(driver: string, operation: string): S
 
 /** A domain XML (or other definition input) that cannot be read, with its 1-based location. */
 export function definitionError(file: string, line: number, column: number, message: string): SvirtError {
-  return new SvirtError('E_LABEL', `${file}:${line}:${column}: error: ${message}`);
+  return new SvirtError('E_LABEL', `${displayPath(file)}:${line}:${column}: error: ${message}`);
 }
 
 /** What stopped a benchmark run (src/bench/): a peer that disagrees, a missing suite, a bad baseline. */

@@ -7,7 +7,7 @@
  * - category arguments: `Name[,Name…]` replaces the file's level, `+Name`/`-Name` add/remove one
  *   category; mixing both kinds is an error. Names resolve to raw through the translation table.
  */
-import { setransError, usageError } from '../errors.js';
+import { quoteInput, setransError, usageError } from '../errors.js';
 import type { SetransTable } from './setrans.js';
 
 /** `chcat -L` lines for setrans.conf `text` (no trailing newline per line). */
@@ -67,7 +67,7 @@ export function expandCats(cats: readonly string[]): string[] {
       if (dot >= 0) {
         const lo = Number(item.slice(1, dot));
         const hi = Number(item.slice(dot + 2));
-        if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw usageError(`bad category range "${item}"`);
+        if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw usageError(`bad category range ${quoteInput(item)}`);
         for (let k = lo; k <= hi; k++) if (!out.includes(`c${k}`)) out.push(`c${k}`);
       } else if (!out.includes(item)) out.push(item);
     }

@@ -14,7 +14,7 @@
  */
 import { CategorySet, MAX_CATEGORIES, formatCategories } from './categories.js';
 import { levelDom, levelEq, rangeContains } from './mls.js';
-import { ContextError, stateError, type ContextErrorKind, type ContextPart } from '../errors.js';
+import { ContextError, quoteInput, stateError, type ContextErrorKind, type ContextPart } from '../errors.js';
 import {
   OBJECT_R_VALUE,
   type ContextValue,
@@ -65,7 +65,7 @@ export function parseContext(model: PolicyModel, index: SymbolIndex, text: strin
   const userName = text.slice(0, c1);
   if (userName.length === 0) fail('empty-part', 'user', 0, text, 'empty user');
   const user = index.users.get(userName);
-  if (!user) fail('unknown-user', 'user', 0, text, `unknown user "${userName}"`);
+  if (!user) fail('unknown-user', 'user', 0, text, `unknown user ${quoteInput(userName)}`);
 
   // role
   const roleAt = c1 + 1;
@@ -74,7 +74,7 @@ export function parseContext(model: PolicyModel, index: SymbolIndex, text: strin
   const roleName = text.slice(roleAt, c2);
   if (roleName.length === 0) fail('empty-part', 'role', roleAt, text, 'empty role');
   const role = index.roles.get(roleName);
-  if (!role) fail('unknown-role', 'role', roleAt, text, `unknown role "${roleName}"`);
+  if (!role) fail('unknown-role', 'role', roleAt, text, `unknown role ${quoteInput(roleName)}`);
 
   // type: up to the next ':' or the end
   const typeAt = c2 + 1;
@@ -82,8 +82,8 @@ export function parseContext(model: PolicyModel, index: SymbolIndex, text: strin
   const typeName = text.slice(typeAt, c3 < 0 ? text.length : c3);
   if (typeName.length === 0) fail('empty-part', 'type', typeAt, text, 'empty type');
   const type = index.types.get(typeName);
-  if (!type) fail('unknown-type', 'type', typeAt, text, `unknown type "${typeName}"`);
-  if (type.attribute) fail('attribute-as-type', 'type', typeAt, text, `"${typeName}" is an attribute, not a type`);
+  if (!type) fail('unknown-type', 'type', typeAt, text, `unknown type ${quoteInput(typeName)}`);
+  if (type.attribute) fail('attribute-as-type', 'type', typeAt, text, `${quoteInput(typeName)} is an attribute, not a type`);
 
   // MLS field presence (K mls_context_to_sid: !mls_enabled / !oldc branches)
   let parsed: ParsedRange | undefined;
@@ -151,7 +151,7 @@ function parseLevelAt(model: PolicyModel, index: SymbolIndex, input: string, sta
   const sensName = input.slice(start, sensEnd);
   if (sensName.length === 0) fail('empty-part', 'sensitivity', start, input, 'empty sensitivity');
   const sens = index.sensitivities.get(sensName);
-  if (!sens) fail('unknown-sensitivity', 'sensitivity', start, input, `unknown sensitivity "${sensName}"`);
+  if (!sens) fail('unknown-sensitivity', 'sensitivity', start, input, `unknown sensitivity ${quoteInput(sensName)}`);
 
   const cats = new CategorySet();
   const tokens: CatToken[] = [];
@@ -186,7 +186,7 @@ function parseCategoryItem(
   // everything after the first '.' must be one category name (a second '.' fails the lookup)
   const hi = lookupCategory(model, index, input, firstEnd + 1, end);
   if (lo >= hi) {
-    fail('bad-category-range', 'category', start, input, `category range ${input.slice(start, end)} is empty or reversed`);
+    fail('bad-category-range', 'category', start, input, `category range ${quoteInput(input.slice(start, end))} is empty or reversed`);
   }
   into.addRange(lo, hi);
   return { offset: start, lo, hi };
@@ -198,7 +198,7 @@ function lookupCategory(model: PolicyModel, index: SymbolIndex, input: string, s
   if (name.length === 0) fail('empty-part', 'category', start, input, 'empty category');
   const cat = index.categories.get(name);
   if (!cat || cat.value < 1 || cat.value > MAX_CATEGORIES || cat.value > model.categories.length) {
-    fail('unknown-category', 'category', start, input, `unknown category "${name}"`);
+    fail('unknown-category', 'category', start, input, `unknown category ${quoteInput(name)}`);
   }
   return cat.value - 1;
 }

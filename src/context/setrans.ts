@@ -22,14 +22,30 @@
  * - `Include=` patterns are resolved relative to the including file; a pattern without wildcards that
  *   names no file is an error (mcstrans's glob silently skips it); wildcards only in the last component.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { readTextInput } from '../io/input.js';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CategorySet, MAX_CATEGORIES, formatCategories } from './categories.js';
-import { setransError } from '../errors.js';
+import { SvirtError, quoteInput, setransError } from '../errors.js';
 
 /** mcstrans: `Include=` nesting depth limit */
 export const MAX_INCLUDE_DEPTH = 32;
+/**
+ * What one setrans.conf may read, all its `Include=` files together (docs/limits.md). mcstrans has
+ * no such budget; without one, ten files each including the next ten levels down read 10^10 files.
+ * Each file is also capped alone by INPUT_LIMITS.setrans (src/io/input.ts).
+ */
+export interface SetransLimits {
+  /** files read, the top file included */
+  readonly files: number;
+  /** bytes of text read across all files */
+  readonly bytes: number;
+  /** translation lines (`raw=name`) across all domains and files */
+  readonly entries: number;
+}
+
+export const SETRANS_LIMITS: SetransLimits = { files: 1024, bytes: 16 * 1024 * 1024, entries: 262_144 };
+
 /** mcstrans: computed raw → human stops after this many word-selection rounds */
 const MAX_ROUNDS = 50;
 /** mcstrans: at most 65,536 exact entries per domain (hash table capacity) */
@@ -92,6 +108,8 @@ export interface SetransOptions {
   readFile?: (path: string) => string;
   /** lists the entries of a directory (Include wildcards); default fs.readdirSync */
   listDir?: (dir: string) => string[];
+  /** a smaller budget than SETRANS_LIMITS (tests) */
+  limits?: Partial<SetransLimits>;
 }
 
 /**
@@ -325,6 +343,11 @@ interface ParseState {
   base: boolean;
   readFile: (path: string) => string;
   listDir: (dir: string) => string[];
+  readonly limits: SetransLimits;
+  /** what has been read so far, checked against `limits` */
+  readonly used: { files: number; bytes: number; entries: number };
+  /** identities (real paths) of the files being parsed, outermost first: an Include of one is a cycle */
+  readonly ancestors: string[];
 }
 
 /** Parse setrans.conf text. `file` names it in errors and anchors relative `Include=` patterns. */
@@ -335,7 +358,14 @@ export function parseSetrans(text: string, file = 'setrans.conf', options: Setra
     base: false,
     readFile: options.readFile ?? ((p) => readTextInput(p, 'setrans', 'setrans.conf')),
     listDir: options.listDir ?? ((d) => readdirSync(d)),
+    limits: { ...SETRANS_LIMITS, ...options.limits },
+    used: { files: 0, bytes: 0, entries: 0 },
+    ancestors: [],
   };
+  chargeFile(state, text, file, (message) => {
+    throw setransError(file, 0, 0, message);
+  });
+  state.ancestors.push(fileIdentity(file));
   parseInto(state, text, file, 0);
   return new SetransTable(state.domains, state.constraints);
 }
@@ -347,6 +377,8 @@ export function loadSetransFile(path: string, options: SetransOptions = {}): Set
   try {
     text = read(path);
   } catch (err) {
+    // E_IO / E_LIMIT from src/io/input.ts already name the file and say why
+    if (err instanceof SvirtError) throw err;
     throw setransError(path, 0, 0, `cannot read: ${err instanceof Error ? err.message : String(err)}`);
   }
   return parseSetrans(text, path, options);
@@ -377,8 +409,8 @@ function parseInto(state: ParseState, text: string, file: string, depth: number)
     const right = rightRaw.slice(rightLead);
     const leftCol = lead + 1;
     const rightCol = lead + delimAt + 2 + rightLead;
-    if (left === '') fail(leftCol, `invalid line: nothing before "${op}"`);
-    if (right === '') fail(lead + delimAt + 1, `invalid line: nothing after "${op}"`);
+    if (left === '') fail(leftCol, `invalid line: nothing before ${quoteInput(op)}`);
+    if (right === '') fail(lead + delimAt + 1, `invalid line: nothing after ${quoteInput(op)}`);
 
     if (op !== '=') {
       state.constraints.push(parseConstraint(op, left, right, leftCol, rightCol, fail));
@@ -430,20 +462,21 @@ function parseInto(state: ParseState, text: string, file: string, depth: number)
       }
       default:
         if (group !== undefined) {
-          if (right.includes('-')) fail(rightCol + right.indexOf('-'), `"${right}" is invalid because '-' is illegal in modifiers`);
+          if (right.includes('-')) fail(rightCol + right.indexOf('-'), `${quoteInput(right)} is invalid because '-' is illegal in modifiers`);
           const cat = parseCategoryList(left, true, group.def);
-          if (typeof cat === 'string') fail(leftCol, `syntax error in word categories "${left}": ${cat}`);
+          if (typeof cat === 'string') fail(leftCol, `syntax error in word categories ${quoteInput(left)}: ${cat}`);
           const c = cat as CategorySet;
           group.words.push({ text: right, cat: c, normal: andNot(c, group.def), inverse: andNot(group.def, c) });
         } else {
           const raw = canonicalRangeOrError(left);
-          if (raw.error !== undefined) fail(leftCol + raw.offset, `invalid raw level or range "${left}": ${raw.error}`);
+          if (raw.error !== undefined) fail(leftCol + raw.offset, `invalid raw level or range ${quoteInput(left)}: ${raw.error}`);
           if (state.base) {
             const level = parseRawLevel(raw.value!);
-            if (level === undefined) fail(leftCol, `base classification "${left}" must be a single level, not a range`);
+            if (level === undefined) fail(leftCol, `base classification ${quoteInput(left)} must be a single level, not a range`);
             domain.bases.push({ trans: right, level: level! });
           }
-          if (domain.entries >= MAX_ENTRIES_PER_DOMAIN) fail(leftCol, `more than ${MAX_ENTRIES_PER_DOMAIN} translations in domain ${domain.name}`);
+          if (++state.used.entries > state.limits.entries) fail(leftCol, `more than ${state.limits.entries} translations in all files together (docs/limits.md)`);
+          if (domain.entries >= MAX_ENTRIES_PER_DOMAIN) fail(leftCol, `more than ${MAX_ENTRIES_PER_DOMAIN} translations in domain ${quoteInput(domain.name)}`);
           addEntry(domain, raw.value!, right);
         }
     }
@@ -471,18 +504,18 @@ function parseConstraint(
   fail: (column: number, message: string) => never,
 ): Constraint {
   const cat = parseCategoryList(right, false, new CategorySet());
-  if (typeof cat === 'string') fail(rightCol, `unable to parse constraint categories "${right}": ${cat}`);
+  if (typeof cat === 'string') fail(rightCol, `unable to parse constraint categories ${quoteInput(right)}: ${cat}`);
   if (left.startsWith('s')) {
     const m = /^s(\d+)$/.exec(left);
-    if (m === null) fail(leftCol, `unable to parse constraint sensitivity "${left}"`);
+    if (m === null) fail(leftCol, `unable to parse constraint sensitivity ${quoteInput(left)}`);
     return { op, sens: Number(m![1]), mask: new CategorySet(), cat: cat as CategorySet };
   }
   if (left.startsWith('c')) {
     const mask = parseCategoryList(left, false, new CategorySet());
-    if (typeof mask === 'string') fail(leftCol, `unable to parse constraint mask "${left}": ${mask}`);
+    if (typeof mask === 'string') fail(leftCol, `unable to parse constraint mask ${quoteInput(left)}: ${mask}`);
     return { op, mask: mask as CategorySet, cat: cat as CategorySet };
   }
-  return fail(leftCol, `a constraint starts with a sensitivity (sN) or a category (cN), not "${left}"`);
+  return fail(leftCol, `a constraint starts with a sensitivity (sN) or a category (cN), not ${quoteInput(left)}`);
 }
 
 function includeFiles(
@@ -497,7 +530,7 @@ function includeFiles(
   const full = isAbsolute(pattern) ? pattern : resolve(dirname(from), pattern);
   const dir = dirname(full);
   const last = basename(full);
-  if (/[*?[]/.test(dir)) fail(column, `Include: wildcards are supported in the last path component only ("${pattern}")`);
+  if (/[*?[]/.test(dir)) fail(column, `Include: wildcards are supported in the last path component only (${quoteInput(pattern)})`);
   let files: string[];
   if (/[*?[]/.test(last)) {
     const re = globToRegExp(last);
@@ -515,13 +548,40 @@ function includeFiles(
     files = [full];
   }
   for (const f of files) {
+    const identity = fileIdentity(f);
+    const seen = state.ancestors.indexOf(identity);
+    if (seen >= 0) {
+      const chain = [...state.ancestors.slice(seen), identity].map((a) => quoteInput(basename(a), 40)).join(' → ');
+      fail(column, `Include cycle: ${chain} (${quoteInput(f)} is already being read)`);
+    }
+    if (state.used.files + 1 > state.limits.files) fail(column, `Include=${quoteInput(pattern)}: more than ${state.limits.files} files read in all (docs/limits.md)`);
     let text: string;
     try {
       text = state.readFile(f);
     } catch (err) {
-      return fail(column, `Include=${pattern}: cannot read ${f}: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(column, `Include=${quoteInput(pattern)}: cannot read ${quoteInput(f)}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    chargeFile(state, text, f, (message) => fail(column, `Include=${quoteInput(pattern)}: ${message}`));
+    state.ancestors.push(identity);
     parseInto(state, text, f, depth + 1);
+    state.ancestors.pop();
+  }
+}
+
+/** Count one file read against the budget (files, bytes); `fail` when it is spent. */
+function chargeFile(state: ParseState, text: string, file: string, fail: (message: string) => never): void {
+  state.used.files++;
+  state.used.bytes += Buffer.byteLength(text, 'utf8');
+  if (state.used.files > state.limits.files) fail(`more than ${state.limits.files} files read in all (docs/limits.md)`);
+  if (state.used.bytes > state.limits.bytes) fail(`${quoteInput(file)} brings the text read past ${state.limits.bytes} bytes in all (docs/limits.md)`);
+}
+
+/** The identity of a file for cycle detection: its real path (symlinks resolved), else its absolute path. */
+function fileIdentity(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
   }
 }
 
@@ -566,11 +626,11 @@ export function parseCategoryList(text: string, allowInverse: boolean, start: Ca
       rest = rest.slice(1);
     }
     const m = /^c(\d+)(?:\.c(\d+))?$/.exec(rest);
-    if (m === null) return `expected cN or cN.cM, got "${item}"`;
+    if (m === null) return `expected cN or cN.cM, got ${quoteInput(item)}`;
     const low = Number(m[1]);
     const high = m[2] === undefined ? low : Number(m[2]);
-    if (low >= MAX_CATEGORIES || high >= MAX_CATEGORIES) return `category number above c${MAX_CATEGORIES - 1} in "${item}"`;
-    if (high < low) return `empty category range "${item}"`;
+    if (low >= MAX_CATEGORIES || high >= MAX_CATEGORIES) return `category number above c${MAX_CATEGORIES - 1} in ${quoteInput(item)}`;
+    if (high < low) return `empty category range ${quoteInput(item)}`;
     for (let i = low; i <= high; i++) {
       if (inverse) set.delete(i);
       else set.add(i);
@@ -588,9 +648,9 @@ export function parseRawLevel(text: string): RawLevel | undefined {
 /** `sN` or `sN:cats`, or why not. */
 function parseRawLevelOrError(text: string): RawLevel | string {
   const m = /^s(\d+)(?::(.+))?$/.exec(text);
-  if (m === null) return `"${text}" is not a level sN[:cats]`;
+  if (m === null) return `${quoteInput(text)} is not a level sN[:cats]`;
   const sens = Number(m[1]);
-  if (!Number.isSafeInteger(sens)) return `sensitivity out of range in "${text}"`;
+  if (!Number.isSafeInteger(sens)) return `sensitivity out of range in ${quoteInput(text)}`;
   if (m[2] === undefined) return { sens, cats: new CategorySet() };
   const cats = parseCategoryList(m[2], false, new CategorySet());
   return typeof cats === 'string' ? cats : { sens, cats };

@@ -32,8 +32,34 @@ export const INPUT_LIMITS = {
 
 export type InputKind = keyof typeof INPUT_LIMITS;
 
+/**
+ * Longest line (characters, newline excluded) of a line-oriented input. A compute-av query is two
+ * contexts, a class and permission names; the kernel refuses a context longer than a page (4 KiB,
+ * K security/selinux/selinuxfs.c), so 64 KiB is far above any real query line.
+ */
+export const LINE_LIMITS = {
+  queries: 64 * 1024,
+} as const;
+
+/**
+ * Refuse `text` with E_LIMIT if any line is longer than `limit` characters, naming the first such
+ * line (1-based) and its length. One pass, no copies.
+ */
+export function checkLineLengths(text: string, what: string, limit: number): void {
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start > limit) {
+      throw limitError(what, `${describeLimit(limit)} a line`, `line ${line} is ${end - start} characters long`);
+    }
+    start = end + 1;
+  }
+}
+
 function describeLimit(bytes: number): string {
-  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`;
+  if (bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 function fileKind(st: Stats): string {

@@ -14,7 +14,7 @@
  * Label faults act on the guest list before SIDs are interned; mid-run faults are planned at a
  * chunk index (half of each lane's chunks) so seeded runs stay reproducible.
  */
-import { simError, usageError } from '../errors.js';
+import { quoteInput, simError, usageError } from '../errors.js';
 import type { SecurityServer } from '../types.js';
 import type { GuestSpec } from './world.js';
 
@@ -24,7 +24,7 @@ export type FaultName = (typeof FAULTS)[number];
 export function parseFaults(names: readonly string[]): FaultName[] {
   const out: FaultName[] = [];
   for (const n of names) {
-    if (!(FAULTS as readonly string[]).includes(n)) throw usageError(`unknown --fault "${n}" (expected one of: ${FAULTS.join(', ')})`);
+    if (!(FAULTS as readonly string[]).includes(n)) throw usageError(`unknown --fault ${quoteInput(n)} (expected one of: ${FAULTS.join(', ')})`);
     if (!out.includes(n as FaultName)) out.push(n as FaultName);
   }
   return out;

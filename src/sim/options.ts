@@ -2,7 +2,7 @@
  * `svirt stress` options: defaults, parsing from CLI strings, validation (E_USAGE → exit 2).
  */
 import { parseBoolAssignments } from '../security/bool-assignments.js';
-import { usageError } from '../errors.js';
+import { quoteInput, usageError } from '../errors.js';
 import type { AvcOptions } from '../types.js';
 import { type FaultName, parseFaults } from './faults.js';
 import { defaultWorkers } from './pool.js';
@@ -74,7 +74,7 @@ export const DEFAULTS = {
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) throw usageError(`${name} expects an integer, got "${text}"`);
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${name} expects an integer, got ${quoteInput(text)}`);
   const v = Number(text);
   if (v < min || v > max) throw usageError(`${name} must be in ${min}..${max}, got ${v}`);
   return v;
@@ -83,17 +83,17 @@ function int(name: string, text: string | undefined, min: number, max: number): 
 /** `10s`, `500ms`, `2m`, or a plain number of seconds → ms */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw usageError(`--duration expects e.g. 10s, 500ms or 2m, got "${text}"`);
+  if (!m) throw usageError(`--duration expects e.g. 10s, 500ms or 2m, got ${quoteInput(text)}`);
   const v = Number(m[1]);
   const ms = m[2] === 'ms' ? v : m[2] === 'm' ? v * 60_000 : v * 1000;
-  if (!(ms > 0) || ms > 24 * 3600_000) throw usageError(`--duration must be between 1ms and 24h, got "${text}"`);
+  if (!(ms > 0) || ms > 24 * 3600_000) throw usageError(`--duration must be between 1ms and 24h, got ${quoteInput(text)}`);
   return ms;
 }
 
 function ratio(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) throw usageError(`${name} expects a number in 0..1, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) throw usageError(`${name} expects a number in 0..1, got ${quoteInput(text)}`);
   return v;
 }
 
@@ -125,7 +125,7 @@ export function resolveOptions(raw: RawStressOptions, randomSeed: () => number):
   const slots = int('--avc-slots', raw.avcSlots, 1, 1 << 20);
   if (slots !== undefined && (slots & (slots - 1)) !== 0) throw usageError(`--avc-slots must be a power of two, got ${slots}`);
   const hash = raw.avcHash ?? DEFAULTS.avc.hash;
-  if (hash !== 'xor' && hash !== 'murmur') throw usageError(`--avc-hash must be xor or murmur, got "${hash}"`);
+  if (hash !== 'xor' && hash !== 'murmur') throw usageError(`--avc-hash must be xor or murmur, got ${quoteInput(hash)}`);
   return {
     guests: int('--guests', raw.guests, 1, 523_776) ?? DEFAULTS.guests,
     imagesPerGuest: int('--images-per-guest', raw.imagesPerGuest, 1, 64) ?? DEFAULTS.imagesPerGuest,

@@ -14,6 +14,7 @@ import { createSecurityServer, type WasmSecurityServer } from '../security/serve
 import { condResults } from '../security/reference.js';
 import { applyLabelFaults, type LabelFaultNote, pickFlipBoolean } from './faults.js';
 import { heatColumns, variantCount } from './layout.js';
+import { checkStressMemory } from './memory-estimate.js';
 import { type LostChunk, RunMetrics } from './metrics.js';
 import type { StressOptions } from './options.js';
 import { WorkerPool } from './pool.js';
@@ -81,9 +82,12 @@ export async function runStress(options: StressOptions, hooks: StressHooks = {})
   let guests;
   if (options.state !== undefined) {
     const s = guestsFromState(options.state, options.imagesPerGuest);
+    checkStressMemory(s.guests.length, options.imagesPerGuest, options);
     guests = s.guests;
     stateSkipped = s.skipped;
   } else {
+    // refuse a configuration that cannot fit before its first guest is allocated
+    checkStressMemory(options.guests, options.imagesPerGuest, options);
     guests = allocateGuests(options.guests, options.imagesPerGuest, options.seed);
   }
   const labelled = applyLabelFaults(server, guests, faults);

@@ -94,7 +94,9 @@ describe('setrans domains, Include and the shipped file', () => {
   });
 
   it('refuses Include nesting deeper than 32 levels', () => {
-    expect(() => parseSetrans('Include=/self.conf\n', '/self.conf', { readFile: () => 'Include=/self.conf\n' })).toThrow(/nested more than 32/);
+    // /d0.conf includes /d1.conf includes /d2.conf …: no cycle, only depth
+    const chain = { readFile: (p: string) => `Include=/d${Number(/\d+/.exec(p)![0]) + 1}.conf\n` };
+    expect(() => parseSetrans('Include=/d1.conf\n', '/d0.conf', chain)).toThrow(/nested more than 32/);
   });
 
   it('ships the sVirt article example in policies/setrans.conf', () => {
@@ -137,6 +139,6 @@ describe('setrans errors carry file:line:col', () => {
     expect(bad('ModifierGroup=G\nc1=NO-DASH\n')).toMatch(/^bad\.conf:2:6: error: .*'-' is illegal in modifiers/);
   });
   it('a missing Include target (no wildcard)', () => {
-    expect(() => parseSetrans('Include=/nope.conf\n', '/x.conf', { readFile: () => { throw new Error('ENOENT'); } })).toThrow(/x\.conf:1:9: error: Include=\/nope\.conf: cannot read/);
+    expect(() => parseSetrans('Include=/nope.conf\n', '/x.conf', { readFile: () => { throw new Error('ENOENT'); } })).toThrow(/x\.conf:1:9: error: Include="\/nope\.conf": cannot read "\/nope\.conf": ENOENT$/);
   });
 });

@@ -8,7 +8,8 @@
  * the engine aborts the run (exit 1) before anything is timed.
  * Exit: 0 ok / gate passed, 1 gate failed or a peer disagreed, 2 bad usage, bad baseline, I/O.
  */
-import { BenchError } from '../../errors.js';
+import { BenchError, displayPath, quoteInput } from '../../errors.js';
+import { errorLine } from '../messages.js';
 import { DEFAULT_TOLERANCE, makeBaseline, readBaseline, writeBaseline, type Baseline } from '../../bench/gate.js';
 import { formatMarkdown, formatText, writeJson, writeText } from '../../bench/report.js';
 import { runBench } from '../../bench/run.js';
@@ -45,7 +46,7 @@ export const registerBench: RegisterCommand = (program, ctx) => {
       if (opts.tolerance !== undefined) {
         tolerance = Number(opts.tolerance);
         if (!(tolerance > 0 && tolerance <= 10)) {
-          ctx.io.stderr(`svirt bench: --tolerance must be a number in (0, 10], got "${opts.tolerance}"\n`);
+          ctx.io.stderr(`svirt bench: --tolerance must be a number in (0, 10], got ${quoteInput(opts.tolerance)}\n`);
           ctx.exit(2);
           return;
         }
@@ -69,14 +70,14 @@ export const registerBench: RegisterCommand = (program, ctx) => {
         }
         if (report.gate && !report.gate.passed) {
           const failed = report.gate.checks.filter((c) => c.status === 'fail' || c.status === 'missing');
-          ctx.io.stderr(`svirt bench: performance gate FAILED (${opts.gate}):\n${failed.map((c) => `  ${c.message}`).join('\n')}\n`);
+          ctx.io.stderr(`svirt bench: performance gate FAILED (${displayPath(opts.gate ?? '')}):\n${failed.map((c) => `  ${c.message}`).join('\n')}\n`);
           ctx.exit(1);
           return;
         }
         ctx.exit(0);
       } catch (e) {
         if (e instanceof BenchError) {
-          ctx.io.stderr(`svirt bench: ${e.message}\n`);
+          ctx.io.stderr(`svirt bench: ${errorLine(e)}\n`);
           ctx.exit(e.kind === 'peer-mismatch' ? 1 : 2);
           return;
         }

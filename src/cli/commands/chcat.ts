@@ -7,7 +7,7 @@
  * same relabel checks as `svirt host chcon`. Exit 1 when a relabel is denied.
  */
 import { readTextInput } from '../../io/input.js';
-import { usageError } from '../../errors.js';
+import { quoteInput, usageError } from '../../errors.js';
 import { chcatApply, chcatList, parseChcatSpec, type ChcatSpec } from '../../context/chcat.js';
 import type { RegisterCommand } from '../io.js';
 import { addHostOptions, withHost, type HostCliOptions } from './host.js';
@@ -42,7 +42,7 @@ export const registerChcat: RegisterCommand = (program, ctx) => {
     withHost(opts, (h) => {
       for (const path of paths) {
         const obj = h.fs.get(path);
-        if (obj === undefined) throw usageError(`${path}: No such file or directory`);
+        if (obj === undefined) throw usageError(`${quoteInput(path)}: No such file or directory`);
         const parts = obj.label.split(':');
         const range = parts.slice(3).join(':');
         const outcome = chcatApply(spec, path, range, h.setrans);

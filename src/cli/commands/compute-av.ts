@@ -1,9 +1,12 @@
 /**
  * `svirt compute-av [--policy FILE] [--bool NAME=VALUE]... [FILE|-]`
  * One query a line in, one tab-separated decision a line out (format: src/security/query.ts).
- * Exit 0 when every line was answered (ERR lines included), 2 when the policy or input can't be read.
+ * Exit 0 when every line was answered (ERR lines included), 2 when the policy or input can't be read
+ * or is over a limit (whole input: INPUT_LIMITS.queries; one line: LINE_LIMITS.queries — an
+ * over-long line refuses the whole input before any answer, since no query can be that long).
  */
-import { readTextInput } from '../../io/input.js';
+import { LINE_LIMITS, checkLineLengths, readTextInput } from '../../io/input.js';
+import { quoteInput } from '../../errors.js';
 import { answerQueries } from '../../security/query.js';
 import { createSecurityServer } from '../../security/server.js';
 import type { RegisterCommand } from '../io.js';
@@ -18,6 +21,7 @@ export const registerComputeAv: RegisterCommand = (program, ctx) => {
     const booleans = parseBoolAssignments(opts.bool);
     const server = createSecurityServer(loadPolicyOption(opts.policy), { booleans });
     const text = file === '-' ? await ctx.io.readStdin() : readTextInput(file, 'queries', 'query input');
+    checkLineLengths(text, file === '-' ? 'standard input' : quoteInput(file), LINE_LIMITS.queries);
     const { lines } = answerQueries(server, text);
     if (lines.length > 0) ctx.io.stdout(`${lines.join('\n')}\n`);
     ctx.exit(0);

@@ -6,6 +6,7 @@ import { ContextError } from '../../errors.js';
 import { formatContext, parseContext } from '../../context/context.js';
 import { buildSymbolIndex } from '../../policy/model.js';
 import type { RegisterCommand } from '../io.js';
+import { errorLine } from '../messages.js';
 import { addPolicyOptions, loadPolicyOption, type PolicyOptions } from '../policy-option.js';
 
 export const registerContext: RegisterCommand = (program, ctx) => {
@@ -21,7 +22,7 @@ export const registerContext: RegisterCommand = (program, ctx) => {
         ctx.io.stdout(`${formatContext(model, parseContext(model, index, text))}\n`);
       } catch (err) {
         if (!(err instanceof ContextError)) throw err;
-        ctx.io.stderr(`svirt: ${err.message}\n`);
+        ctx.io.stderr(`svirt: ${errorLine(err)}\n`);
         ctx.exit(2);
       }
     }
