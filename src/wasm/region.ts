@@ -20,6 +20,9 @@ export interface RegionViews {
   readonly out: Uint8Array;
 }
 
+/** Largest region (requests); 17 bytes each, so one region stays near 1 GiB of the 4 GiB Wasm memory. */
+export const MAX_REGION_CAPACITY = 1 << 26;
+
 export class BatchRegion {
   private cached: RegionViews | undefined;
   private cachedBuffer: ArrayBuffer | undefined;
@@ -32,7 +35,7 @@ export class BatchRegion {
   ) {}
 
   static allocate(x: CoreExports, capacity: number): BatchRegion {
-    requireInt('createRegion', 'capacity', capacity, 1, 0x0fffffff);
+    requireInt('createRegion', 'capacity', capacity, 1, MAX_REGION_CAPACITY);
     const base = x.regionAlloc(capacity) >>> 0;
     if (base === 0) throw wasmFailure(`out of memory for a batch region of ${capacity} requests`);
     return new BatchRegion(x, base, capacity);
