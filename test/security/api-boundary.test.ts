@@ -6,7 +6,10 @@
  * output slot holds a denial before the error is thrown.
  */
 import { describe, expect, test } from 'vitest';
+import { parseContext } from '../../src/context/context.js';
 import { SvirtError } from '../../src/errors.js';
+import { buildSymbolIndex } from '../../src/policy/model.js';
+import { explainAccess } from '../../src/security/explain.js';
 import { createSecurityServer } from '../../src/security/server.js';
 import { CheckPool, checkMany } from '../../src/sim/check-many.js';
 import { MAX_BATCH_CAPACITY, MAX_SIDS, WasmEngine } from '../../src/wasm/engine.js';
@@ -121,6 +124,18 @@ describe('reproducers from the issue', () => {
     expect(d.allowed).toBe(ss.computeAv(g, img, file).allowed);
     expect(ss.permMask(file, [])).toBe(0); // the mask of no names is 0, which no check accepts
   });
+});
+
+test('explainAccess refuses a request of 0 (it used to explain "allowed") and a wrapped one (2^32 + read explained as read)', () => {
+  const { ss, file, read } = world();
+  const index = buildSymbolIndex(ss.model);
+  const g = parseContext(ss.model, index, 'system_u:system_r:svirt_t:s0:c1,c2');
+  const img = parseContext(ss.model, index, 'system_u:object_r:svirt_image_t:s0:c1,c2');
+  const bools = ss.model.bools.map((b) => b.defaultState);
+  expect(explainAccess(ss.model, g, img, file, read, bools).allowed).toBe(true);
+  for (const [c, r] of [[file, 0], [file, 2 ** 32 + read], [file, read + 0.5], [2 ** 32 + file, read], [Number.NaN, read]]) {
+    expect(() => explainAccess(ss.model, g, img, c!, r!, bools), `${c} ${r}`).toThrow(badArgument);
+  }
 });
 
 describe('WasmEngine and BatchRegion boundaries', () => {
