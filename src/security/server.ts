@@ -155,6 +155,7 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   hasPerm(ssid: number, tsid: number, tclass: number, requested: number, data?: AuditData): boolean {
+    if (data !== undefined) requireOptions('hasPerm', 'audit data', data);
     const r = this.engine.check(ssid, tsid, tclass, requested); // the engine checks the arguments
     if (this.sink && r.status === L.STATUS_OK) {
       const need = auditRequired(r.avd, requested, r.granted ? 'granted' : 'denied');

@@ -230,6 +230,8 @@ describe('SecurityServer facade arguments', () => {
       () => ss.permMask(file, [Symbol('read')] as never),
       () => ss.permMask(file, null as never),
       () => ss.permNames(file, -1),
+      () => ss.hasPerm(g, img, file, read, 'pid=1' as never),
+      () => ss.hasPerm(g, img, file, read, null as never),
       () => ss.setBoolean('virt_use_nfs', 'false' as never),
       () => ss.setBoolean(null as never, true),
       () => ss.getBoolean(1 as never),
