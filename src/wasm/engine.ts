@@ -17,7 +17,10 @@
  * Views returned by batch() stay valid until memory grows (SID table growth or a reload);
  * call batch() again after those.
  *
- * Failure model: a trap inside Wasm is caught and reported as a denial (fail closed).
+ * Failure model: a trap inside Wasm is caught and reported as a denial (fail closed). Arguments are
+ * checked before they reach Wasm (src/wasm/args.ts): a SID, class or mask that is not a u32, a zero
+ * request to hasPermNoAudit/check, a batch size or SID count out of range, a cond-state list of the
+ * wrong length is an E_BAD_ARGUMENT error; runBatch denies every answer slot before it throws.
  */
 import { badArgument, wasmFailure } from '../errors.js';
 import type { AccessDecision, AvcOptions, AvcStats, ReasonedDecision } from '../types.js';
@@ -176,7 +179,7 @@ export class WasmEngine {
     return e;
   }
 
-  /** Raw exports, for tests that drive the core directly. */
+  /** Raw exports, for tests that drive the core directly: no argument checks (the ABI ToInt32-wraps numbers). */
   get core(): CoreExports {
     return this.x;
   }
