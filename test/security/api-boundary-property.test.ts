@@ -257,3 +257,44 @@ describe('checkMany boundary (worker pool)', () => {
     );
   });
 });
+
+describe('name and flag boundaries', () => {
+  const anything = fc.oneof(
+    fc.anything(),
+    fc.string(),
+    fc.constantFrom('file', 'read', 'virt_use_nfs', '__proto__', 'constructor', 'toString', 'system_u:system_r:svirt_t:s0', Symbol('x'), 2 ** 32 + FILE, FILE + 0.5, -1, Number.NaN),
+  );
+
+  test('contextToSid, sidToContext, classValue, permMask, permNames, setBoolean, getBoolean, setEnforcing: a SvirtError or a well-typed answer, never a TypeError', () => {
+    const probe = createSecurityServer(svirtExampleBuilder().build());
+    const g = probe.contextToSid('system_u:system_r:svirt_t:s0:c1,c2');
+    const img = probe.contextToSid('system_u:object_r:svirt_image_t:s0:c1,c2');
+    const read = probe.permMask(FILE, ['read']);
+    fc.assert(
+      fc.property(anything, anything, (a, b) => {
+        const calls: Array<() => unknown> = [
+          () => probe.contextToSid(a as string),
+          () => probe.sidToContext(a as number),
+          () => probe.classValue(a as string),
+          () => probe.permMask(a as number, [b as string]),
+          () => probe.permMask(FILE, a as string[]),
+          () => probe.permNames(a as number, b as number),
+          () => probe.setBoolean(a as string, b as boolean),
+          () => probe.getBoolean(a as string),
+          () => probe.setEnforcing(a as boolean),
+        ];
+        for (const call of calls) {
+          try {
+            call();
+          } catch (e) {
+            expect(e, String(e)).toBeInstanceOf(SvirtError);
+          }
+        }
+        probe.setEnforcing(true);
+        // whatever was thrown at it, the server still decides as before
+        expect(probe.hasPermNoAudit(g, img, FILE, read)).toBe(true);
+      }),
+      { seed: 0x15ad, numRuns: 300 },
+    );
+  });
+});
