@@ -134,15 +134,15 @@ export function policyUnsupported(message: string): SvirtError {
 }
 
 export function unknownClass(name: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_CLASS', `unknown security class "${name}"`);
+  return new SvirtError('E_UNKNOWN_CLASS', `unknown security class ${quoteInput(name)}`);
 }
 
 export function unknownPerm(className: string, perm: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_PERM', `unknown permission "${perm}" for class "${className}"`);
+  return new SvirtError('E_UNKNOWN_PERM', `unknown permission ${quoteInput(perm)} for class ${quoteInput(className)}`);
 }
 
 export function unknownBool(name: string): SvirtError {
-  return new SvirtError('E_UNKNOWN_BOOL', `unknown boolean "${name}"`);
+  return new SvirtError('E_UNKNOWN_BOOL', `unknown boolean ${quoteInput(name)}`);
 }
 
 export function badSid(sid: number): SvirtError {

@@ -127,3 +127,19 @@ describe('a policy that defines such names means them', () => {
     }
   });
 });
+
+test('unknown class, permission and boolean names are quoted on one line, at most ~80 characters', async () => {
+  const hostile = `x\n${'y'.repeat(5000)}\u001b[31m`;
+  for (const args of [
+    ['check', GUEST, OWN, hostile, 'read'],
+    ['check', GUEST, OWN, 'file', hostile],
+    ['check', '--bool', `${hostile}=1`, GUEST, OWN, 'file', 'read'],
+  ]) {
+    const r = await svirt(...args);
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(200);
+    expect(lines[0]).toMatch(/"x\\x0ay+"… \(\d+ more characters\)/);
+  }
+});
