@@ -14,6 +14,7 @@
  */
 import { badArgument, simError } from '../errors.js';
 import { describeValue, requireInt, requireOptions, requireTypedArray } from '../wasm/args.js';
+import { avcGeometry } from '../wasm/engine.js';
 import type { AvcOptions } from '../types.js';
 import { type ExportingServer, WorkerPool } from './pool.js';
 import type { CheckResult } from './protocol.js';
@@ -42,6 +43,7 @@ export class CheckPool {
     checkServer(server);
     requireOptions('CheckPool', 'options', options);
     requireOptions('CheckPool', 'avc', options.avc);
+    avcGeometry(options.avc); // refused here, not later inside every worker
     if (options.workers !== undefined) requireInt('CheckPool', 'workers', options.workers, 1, 1024);
     this.server = server;
     this.sliceSize = options.sliceSize === undefined ? 65536 : requireInt('CheckPool', 'sliceSize', options.sliceSize, 1, 2 ** 31 - 1);

@@ -80,6 +80,7 @@ describe('reproducers from the issue', () => {
       expect((e as SvirtError).message).not.toMatch(/\n/);
     }
     expect(() => new CheckPool(null as never)).toThrow(badArgument);
+    expect(() => new CheckPool(ss, { avc: { slots: 3 } })).toThrow(/AVC slots must be a power of two/);
   });
 
   test('CheckPool.checkMany with well-formed queries equals checkBatch (requested 0 and unknown SIDs denied)', async () => {
