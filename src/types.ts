@@ -134,7 +134,7 @@ export interface SecurityServer {
 
   /**
    * AVC check without audit (K avc_has_perm_noaudit): true when granted. `requested` 0 asks for
-   * nothing and is an E_BAD_ARGUMENT error (the kernel BUG_ONs on it), never "granted".
+   * nothing and is an E_BAD_ARGUMENT error (the kernel WARNs and denies), never "granted".
    */
   hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean;
   /** AVC check and audit (K avc_has_perm): writes a record to the sink when audit rules say so. Arguments as hasPermNoAudit. */

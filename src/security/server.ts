@@ -16,7 +16,7 @@
  * denials, even in permissive mode, and are never cached. Malformed arguments are E_BAD_ARGUMENT
  * errors, checked before anything reaches the engine (src/wasm/args.ts): a SID, class or mask that is
  * not an integer in 0..2^32-1 (it would be ToInt32-wrapped into a different request), a zero
- * request to hasPerm/hasPermNoAudit (K avc_has_perm_noaudit BUG_ONs on it), typed arrays of the
+ * request to hasPerm/hasPermNoAudit (K avc_has_perm_noaudit: WARN_ON and -EACCES), typed arrays of the
  * wrong kind or of different lengths, non-string names, non-boolean flags. checkBatch writes a denial
  * into every slot of `out` before it throws.
  */

@@ -115,7 +115,7 @@ describe('reproducers from the issue', () => {
     expect(plain).toEqual([0, 0, 0, 0]);
   });
 
-  test('hasPerm/hasPermNoAudit with requested 0 is E_BAD_ARGUMENT (K avc_has_perm BUG_ONs); computeAvReason(…, 0) is a decision', () => {
+  test('hasPerm/hasPermNoAudit with requested 0 is E_BAD_ARGUMENT (K avc_has_perm_noaudit: WARN_ON, -EACCES); computeAvReason(…, 0) is a decision', () => {
     const { ss, g, img, file } = world();
     expect(() => ss.hasPermNoAudit(g, img, file, 0)).toThrow(badArgument);
     expect(() => ss.hasPerm(g, img, file, 0)).toThrow(badArgument);
