@@ -106,7 +106,8 @@ export function denyAll(out: unknown): void {
 /**
  * The check of one AVC request (ssid, tsid, tclass, requested): each a u32 and requested non-zero.
  * K security/selinux/avc.c avc_has_perm_noaudit treats requested 0 as a caller bug (WARN_ON, then
- * -EACCES; BUG_ON in older kernels); here it is an error too, never a grant of "nothing". Returns undefined when the request is well-formed.
+ * -EACCES; BUG_ON in older kernels); here it is an error too, never a grant of "nothing".
+ * Returns undefined when the request is well-formed.
  */
 export function requestError(api: string, ssid: unknown, tsid: unknown, tclass: unknown, requested: unknown): SvirtError | undefined {
   for (const [what, v] of [['ssid', ssid], ['tsid', tsid], ['tclass', tclass], ['requested', requested]] as const) {
