@@ -6,7 +6,10 @@
  * denial), never an allow; and where a policy really defines such a name, it means what it says.
  */
 import { describe, expect, test } from 'vitest';
-import { SvirtError } from '../../src/errors.js';
+import { GuestError, SvirtError } from '../../src/errors.js';
+import { LabelManager } from '../../src/label/manager.js';
+import { seededRng } from '../../src/label/mcs-alloc.js';
+import { createMemoryStore } from '../../src/label/store.js';
 import { loadEmbeddedPolicy, parsePolicyText } from '../../src/policy/load.js';
 import { parseBoolAssignments } from '../../src/security/bool-assignments.js';
 import { defaultBoolStates, referenceComputeAv } from '../../src/security/reference.js';
@@ -142,4 +145,21 @@ test('unknown class, permission and boolean names are quoted on one line, at mos
     expect(lines[0]!.length).toBeLessThan(200);
     expect(lines[0]).toMatch(/"x\\x0ay+"… \(\d+ more characters\)/);
   }
+});
+
+test('guests named like prototype members are ordinary guests: unknown until defined, then each its own label', () => {
+  const m = new LabelManager({ store: createMemoryStore(), rng: seededRng(15) });
+  for (const name of NAMES) {
+    expect(() => m.get(name), name).toThrow(GuestError);
+    expect(() => m.start(name), name).toThrow(GuestError);
+  }
+  for (const name of NAMES) m.define({ name, disks: [{ source: `/var/lib/libvirt/images/${name}.qcow2` }] });
+  const labels = NAMES.map((name) => m.start(name).live[0]?.label);
+  expect(labels.every((l) => typeof l === 'string')).toBe(true);
+  expect(new Set(labels).size).toBe(NAMES.length);
+  for (const [i, name] of NAMES.entries()) {
+    expect(m.get(name).def.name).toBe(name);
+    expect(m.get(name).live[0]?.label).toBe(labels[i]);
+  }
+  expect(m.list().map((g) => g.def.name).sort()).toEqual([...NAMES].sort());
 });
