@@ -15,6 +15,7 @@ import { parseBoolAssignments } from '../../src/security/bool-assignments.js';
 import { defaultBoolStates, referenceComputeAv } from '../../src/security/reference.js';
 import { createSecurityServer } from '../../src/security/server.js';
 import { parseContext } from '../../src/context/context.js';
+import { parseSetrans } from '../../src/context/setrans.js';
 import { buildSymbolIndex } from '../../src/policy/model.js';
 import { svirt, svirtWithStdin } from '../support/cli.js';
 import { simPolicyText } from '../sim/sim-policy.js';
@@ -162,4 +163,12 @@ test('guests named like prototype members are ordinary guests: unknown until def
     expect(m.get(name).live[0]?.label).toBe(labels[i]);
   }
   expect(m.list().map((g) => g.def.name).sort()).toEqual([...NAMES].sort());
+});
+
+test('setrans: translations named like prototype members map both ways; unknown ones pass through untranslated', () => {
+  const t = parseSetrans('s0=SystemLow\ns0:c0.c1023=SystemHigh\ns0:c1=constructor\ns0:c2=__proto__\n');
+  expect(t.toRaw('u:r:t:constructor')).toBe('u:r:t:s0:c1');
+  expect(t.toRaw('u:r:t:__proto__')).toBe('u:r:t:s0:c2');
+  expect(t.toHuman('u:r:t:s0:c2')).toBe('u:r:t:__proto__');
+  for (const name of ['toString', 'hasOwnProperty', 'valueOf']) expect(t.toRaw(`u:r:t:${name}`)).toBe(`u:r:t:${name}`);
 });
