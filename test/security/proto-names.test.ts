@@ -2,8 +2,9 @@
  * Names that are also Object.prototype members (`__proto__`, `constructor`, `toString`,
  * `hasOwnProperty`, `valueOf`) given as boolean, type, role, user, sensitivity, category, class and
  * permission names everywhere a caller can give one — library calls, LoadPolicyOptions, `--bool`,
- * the `check` and `compute-av` commands, policy text. Each is an unknown name (a typed error or a
- * denial), never an allow; and where a policy really defines such a name, it means what it says.
+ * the `check`, `compute-av` and `stress` commands, policy text — and as guest and setrans names.
+ * Each is an unknown name (a typed error or a denial), never an allow; and where a policy (or a
+ * setrans.conf, or a guest definition) really defines such a name, it means what it says.
  */
 import { describe, expect, test } from 'vitest';
 import { GuestError, SvirtError } from '../../src/errors.js';
