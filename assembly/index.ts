@@ -29,7 +29,7 @@ let scratch: usize = 0;
 
 /** allocate the AVC and the batch buffers; hash is HASH_XOR or HASH_MURMUR; 1 = ok, 0 = bad geometry or out of memory */
 export function init(slots: u32, threshold: u32, reclaim: u32, hash: u32, batchCapacity: u32): i32 {
-  if (!avcInit(slots, threshold, reclaim, hash) || batchCapacity == 0) return 0;
+  if (!avcInit(slots, threshold, reclaim, hash) || batchCapacity == 0 || batchCapacity > 0x0fffffff) return 0;
   batchCap = batchCapacity;
   bSsid = alloc(<usize>batchCapacity * 4);
   bTsid = alloc(<usize>batchCapacity * 4);
@@ -60,7 +60,7 @@ export function checkBatch(n: u32): void {
  * `capacity`) then out (u8), 17 bytes per request, 64-byte aligned; 0 when out of memory.
  */
 export function regionAlloc(capacity: u32): usize {
-  return capacity == 0 || capacity > 0x0fffffff ? 0 : alloc(<usize>capacity * 17);
+  return capacity == 0 || capacity > 0x0f0f0f0f ? 0 : alloc(<usize>capacity * 17); // 17 * capacity < 2^32
 }
 
 /** check requests [start, start + n) of the region at `base`; out of range does nothing (the caller validates) */

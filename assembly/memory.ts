@@ -10,6 +10,7 @@ export function alloc(size: usize): usize {
   if (top == 0) top = (__heap_base + 63) & ~(<usize>63);
   const p = (top + 63) & ~(<usize>63);
   const end = p + size;
+  if (p < top || end < p) return 0; // the region would wrap the 32-bit address space
   const have = <usize>memory.size() << 16;
   if (end > have) {
     const pages = <i32>((end - have + 0xffff) >>> 16);

@@ -17,6 +17,7 @@ export let sidCount: u32 = 0;
  */
 export function sidReserve(count: u32): usize {
   if (count <= sidCap) return sidBase;
+  if (count > 0x800000) return 0; // 2^23 records of SID_REC_SIZE bytes stay below 4 GiB; the doubling below cannot overflow
   let cap = sidCap < 64 ? <u32>64 : sidCap;
   while (cap < count) cap <<= 1;
   const p = alloc(<usize>cap * SID_REC_SIZE);

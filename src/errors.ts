@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'E_UNKNOWN_PERM'
   | 'E_UNKNOWN_BOOL'
   | 'E_BAD_SID'
+  | 'E_BAD_ARGUMENT'
   | 'E_WASM'
   | 'E_USAGE'
   | 'E_STATE'
@@ -154,6 +155,14 @@ export function unknownBool(name: string): SvirtError {
 
 export function badSid(sid: number): SvirtError {
   return new SvirtError('E_BAD_SID', `unknown SID ${sid}`);
+}
+
+/**
+ * A library call given a value of the wrong kind or out of range (a SID, class or mask that is not
+ * a u32, arrays of different lengths, a window outside a region): refused before any decision.
+ */
+export function badArgument(api: string, message: string): SvirtError {
+  return new SvirtError('E_BAD_ARGUMENT', `${api}: ${message}`);
 }
 
 export function wasmFailure(message: string, cause?: unknown): SvirtError {

@@ -3,6 +3,11 @@
  *
  * Units: SIDs, class values and permission masks are u32. A permission mask has bit (value - 1) set
  * for each permission of the class (kernel/libsepol convention).
+ *
+ * Arguments: every SID, class and mask must be an integer in 0..2^32-1 and every name a string, else
+ * the call throws an E_BAD_ARGUMENT SvirtError (a value such as 2^32 + sid is never wrapped into a
+ * different request). A well-formed request for something that does not exist (SID 0, a SID never
+ * issued, class 0, a class above the policy's) is a denial.
  */
 import type { HandleUnknown, PolicyModel } from './policy/model.js';
 
@@ -89,8 +94,11 @@ export interface AuditRecord {
 export type AuditSink = (record: AuditRecord) => void;
 
 export interface LoadPolicyOptions {
-  /** boolean overrides applied before the first decision */
-  booleans?: Record<string, boolean>;
+  /**
+   * boolean overrides applied before the first decision: a Map, or an object whose own keys are
+   * the names; an unknown name is E_UNKNOWN_BOOL, a value that is not a boolean E_BAD_ARGUMENT
+   */
+  booleans?: Record<string, boolean> | ReadonlyMap<string, boolean>;
   avc?: AvcOptions;
   /** start in enforcing mode (default true) */
   enforcing?: boolean;
@@ -114,7 +122,7 @@ export interface SecurityServer {
 
   /** Class value by name; throws E_UNKNOWN_CLASS. */
   classValue(name: string): number;
-  /** Permission mask for names of a class; throws E_UNKNOWN_PERM. */
+  /** Permission mask for names of a class; throws E_UNKNOWN_PERM. An empty list is mask 0. */
   permMask(tclass: number, perms: readonly string[]): number;
   /** Permission names of a mask, ascending bit order (unnamed bits as `0x…`). */
   permNames(tclass: number, mask: number): string[];
@@ -124,14 +132,19 @@ export interface SecurityServer {
   /** Decision plus libsepol reason mask for `requested` (S sepol_compute_av_reason). */
   computeAvReason(ssid: number, tsid: number, tclass: number, requested: number): ReasonedDecision;
 
-  /** AVC check without audit (K avc_has_perm_noaudit): true when granted. */
+  /**
+   * AVC check without audit (K avc_has_perm_noaudit): true when granted. `requested` 0 asks for
+   * nothing and is an E_BAD_ARGUMENT error (the kernel WARNs and denies), never "granted".
+   */
   hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean;
-  /** AVC check and audit (K avc_has_perm): writes a record to the sink when audit rules say so. */
+  /** AVC check and audit (K avc_has_perm): writes a record to the sink when audit rules say so. Arguments as hasPermNoAudit. */
   hasPerm(ssid: number, tsid: number, tclass: number, requested: number, data?: AuditData): boolean;
 
   /**
-   * Batch AVC check over typed arrays of equal length n: out[i] = 1 granted, 0 denied.
-   * No audit. The fast path for many checks per call.
+   * Batch AVC check over typed arrays: out[i] = 1 granted, 0 denied, for i < n. No audit. The fast
+   * path for many checks per call. ssid/tsid/tclass/requested are Uint32Arrays and out a Uint8Array,
+   * all of one length L; n is an integer in 0..L (default L), and out[n..L) is left as it was. A
+   * request of 0 is a denial here. On E_BAD_ARGUMENT every slot of `out` is first set to 0.
    */
   checkBatch(
     ssid: Uint32Array,

@@ -125,9 +125,10 @@ const UNSUPPORTED = new Map<string, string>([
   ['roleattribute', 'role attributes are not supported'],
 ]);
 
-const CONSTRAINT_OPERANDS: Record<string, number> = {
+// a Map: indexed by identifiers from the policy text (`constructor` must not find Object.prototype's)
+const CONSTRAINT_OPERANDS = new Map<string, number>(Object.entries({
   u1: 1, u2: 2, u3: 3, r1: 4, r2: 5, r3: 6, t1: 7, t2: 8, t3: 9, l1: 10, l2: 11, h1: 12, h2: 13,
-};
+}));
 
 export function parsePolicy(text: string, diags: Diagnostics): PolicyAst {
   return new Parser(text, diags).parseFile();
@@ -1098,14 +1099,14 @@ class Parser {
       lx.next();
       return { pos, exprType: CEXPR_ATTR, attr: CEXPR_ROLE, op: this.cexprOp(true) };
     }
-    const left = CONSTRAINT_OPERANDS[word];
+    const left = CONSTRAINT_OPERANDS.get(word);
     if (left === undefined) this.fail(`expected a constraint operand (u1 r1 t1 l1 h1 …), found ${this.describe()}`);
     lx.next();
     const isLevel = left >= 10;
     const isRole = left >= 4 && left <= 6;
     const op = this.cexprOp(isLevel || isRole);
     const rightWord = lx.kind === T_IDENT ? lx.value.toLowerCase() : '';
-    const right = CONSTRAINT_OPERANDS[rightWord];
+    const right = CONSTRAINT_OPERANDS.get(rightWord);
     if (isLevel) {
       let attr = 0;
       if (left === 10 && right === 11) attr = CEXPR_L1L2;

@@ -60,6 +60,7 @@ import {
   type AvMatch,
 } from './reference.js';
 import { REASON_BOUNDS, REASON_CONS, REASON_RBAC, REASON_TE } from '../types.js';
+import { requestError } from '../wasm/args.js';
 
 export interface Explanation {
   /** every requested permission is allowed by the policy */
@@ -80,7 +81,11 @@ export function explainAccess(
   requested: number,
   boolStates: readonly boolean[],
 ): Explanation {
-  const req = requested >>> 0;
+  // a request that is not a non-zero u32 would be wrapped (2^32 + read explained as read) or read as
+  // "allowed" (0 asks for nothing): refused, as SecurityServer.hasPerm refuses it
+  const bad = requestError('explainAccess', 1, 1, tclass, requested);
+  if (bad) throw bad;
+  const req = requested;
   const cls = model.classes[tclass - 1];
   const sText = safeContext(model, scon);
   const tText = safeContext(model, tcon);

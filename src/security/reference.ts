@@ -467,5 +467,6 @@ export function referenceComputeAv(
 /** Boolean states (index = value - 1) from the policy defaults plus name overrides. */
 export function defaultBoolStates(model: PolicyModel, overrides: Readonly<Record<string, boolean>> = {}): boolean[] {
   for (const name of Object.keys(overrides)) if (!model.bools.some((b) => b.name === name)) throw unknownBool(name);
-  return model.bools.map((b) => overrides[b.name] ?? b.defaultState);
+  // own keys only: a boolean named `toString` or `constructor` must not read Object.prototype's
+  return model.bools.map((b) => (Object.hasOwn(overrides, b.name) ? overrides[b.name]! : b.defaultState));
 }

@@ -12,12 +12,17 @@
  * audited. `reject` has nothing to refuse at load time (there is no compiled-in kernel class map
  * that could be missing from the policy) and then behaves as deny; this is documented, not hidden.
  *
- * Fail closed: SID 0, never-issued SIDs, class 0 / class > nclasses, a zero request and any Wasm
- * trap are denials, even in permissive mode, and are never cached.
+ * Fail closed: SID 0, never-issued SIDs, class 0 / class > nclasses and any Wasm trap are
+ * denials, even in permissive mode, and are never cached. Malformed arguments are E_BAD_ARGUMENT
+ * errors, checked before anything reaches the engine (src/wasm/args.ts): a SID, class or mask that is
+ * not an integer in 0..2^32-1 (it would be ToInt32-wrapped into a different request), a zero
+ * request to hasPerm/hasPermNoAudit (K avc_has_perm_noaudit: WARN_ON and -EACCES), typed arrays of the
+ * wrong kind or of different lengths, non-string names, non-boolean flags. checkBatch writes a denial
+ * into every slot of `out` before it throws.
  */
 import { buildPolicyImage, condStateSection, condStateWord } from '../policy/image.js';
 import { buildSymbolIndex, type PolicyModel, type SymbolIndex } from '../policy/model.js';
-import { unknownBool, unknownClass, unknownPerm, usageError } from '../errors.js';
+import { badArgument, unknownBool, unknownClass, unknownPerm } from '../errors.js';
 import type {
   AccessDecision,
   AuditData,
@@ -27,6 +32,7 @@ import type {
   ReasonedDecision,
   SecurityServer,
 } from '../types.js';
+import { denyAll, describeValue, requireBoolean, requireInt, requireOptions, requireString, requireTypedArray, requireU32 } from '../wasm/args.js';
 import { sealImage, WasmEngine } from '../wasm/engine.js';
 import * as L from '../wasm/layout.js';
 import { auditRequired, formatAvcRecord } from './audit.js';
@@ -46,6 +52,8 @@ export class WasmSecurityServer implements SecurityServer {
   private image: Uint8Array;
 
   constructor(model: PolicyModel, options: LoadPolicyOptions = {}) {
+    checkModel('createSecurityServer', model);
+    checkLoadOptions(options);
     this.options = options;
     this.current = model;
     this.index = buildSymbolIndex(model);
@@ -76,6 +84,7 @@ export class WasmSecurityServer implements SecurityServer {
   // ── contexts and SIDs ──
 
   contextToSid(context: string): number {
+    requireString('contextToSid', 'context', context);
     const before = this.sidtab.count;
     const sid = this.sidtab.contextToSid(context);
     if (this.sidtab.count !== before) this.engine.writeSid(sid, (mem, off) => this.sidtab.writeRecord(sid, mem, off));
@@ -83,21 +92,26 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   sidToContext(sid: number): string {
+    requireU32('sidToContext', 'sid', sid);
     return this.sidtab.sidToContext(sid);
   }
 
   // ── classes and permissions ──
 
   classValue(name: string): number {
+    requireString('classValue', 'class name', name);
     const c = this.index.classes.get(name);
     if (!c) throw unknownClass(name);
     return c.value;
   }
 
+  /** The mask of `perms` in class `tclass`; an empty list is mask 0, which no AVC check accepts. */
   permMask(tclass: number, perms: readonly string[]): number {
-    const c = this.classDef(tclass);
+    const c = this.classDef('permMask', tclass);
+    if (!Array.isArray(perms)) throw badArgument('permMask', `perms must be an array of permission names, got ${describeValue(perms)}`);
     let mask = 0;
     for (const p of perms) {
+      requireString('permMask', 'permission name', p);
       const bit = c.perms.indexOf(p);
       if (bit < 0) throw unknownPerm(c.name, p);
       mask |= 1 << bit;
@@ -106,6 +120,8 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   permNames(tclass: number, mask: number): string[] {
+    requireU32('permNames', 'tclass', tclass);
+    requireU32('permNames', 'mask', mask);
     const c = this.current.classes[tclass - 1];
     const out: string[] = [];
     for (let bit = 0; bit < 32; bit++) {
@@ -115,7 +131,8 @@ export class WasmSecurityServer implements SecurityServer {
     return out;
   }
 
-  private classDef(tclass: number): PolicyModel['classes'][number] {
+  private classDef(api: string, tclass: number): PolicyModel['classes'][number] {
+    requireU32(api, 'tclass', tclass);
     const c = this.current.classes[tclass - 1];
     if (!c) throw unknownClass(String(tclass));
     return c;
@@ -124,21 +141,22 @@ export class WasmSecurityServer implements SecurityServer {
   // ── decisions ──
 
   computeAv(ssid: number, tsid: number, tclass: number): AccessDecision {
-    const { allowed, auditallow, auditdeny, seqno, flags } = this.engine.computeAv(u32(ssid), u32(tsid), u32(tclass), 0);
+    const { allowed, auditallow, auditdeny, seqno, flags } = this.engine.computeAv(ssid, tsid, tclass, 0);
     return { allowed, auditallow, auditdeny, seqno, flags };
   }
 
   computeAvReason(ssid: number, tsid: number, tclass: number, requested: number): ReasonedDecision {
-    const { allowed, auditallow, auditdeny, seqno, flags, reason } = this.engine.computeAv(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+    const { allowed, auditallow, auditdeny, seqno, flags, reason } = this.engine.computeAv(ssid, tsid, tclass, requested);
     return { allowed, auditallow, auditdeny, seqno, flags, reason };
   }
 
   hasPermNoAudit(ssid: number, tsid: number, tclass: number, requested: number): boolean {
-    return this.engine.hasPermNoAudit(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+    return this.engine.hasPermNoAudit(ssid, tsid, tclass, requested); // the engine checks the arguments
   }
 
   hasPerm(ssid: number, tsid: number, tclass: number, requested: number, data?: AuditData): boolean {
-    const r = this.engine.check(u32(ssid), u32(tsid), u32(tclass), u32(requested));
+    if (data !== undefined) requireOptions('hasPerm', 'audit data', data);
+    const r = this.engine.check(ssid, tsid, tclass, requested); // the engine checks the arguments
     if (this.sink && r.status === L.STATUS_OK) {
       const need = auditRequired(r.avd, requested, r.granted ? 'granted' : 'denied');
       if (need) {
@@ -166,14 +184,12 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   checkBatch(ssid: Uint32Array, tsid: Uint32Array, tclass: Uint32Array, requested: Uint32Array, out: Uint8Array, n?: number): void {
-    // other array kinds would be converted mod 2^32 by TypedArray#set (a Float64Array holding
-    // 2^32 + sid would name `sid`, which the single-check path denies): only the declared types
-    if (!(ssid instanceof Uint32Array && tsid instanceof Uint32Array && tclass instanceof Uint32Array && requested instanceof Uint32Array && out instanceof Uint8Array)) {
-      throw usageError('checkBatch: ssid/tsid/tclass/requested must be Uint32Arrays and out a Uint8Array');
-    }
-    const total = n ?? ssid.length;
-    if (!Number.isInteger(total) || total < 0 || total > ssid.length || total > tsid.length || total > tclass.length || total > requested.length || total > out.length) {
-      throw usageError(`checkBatch: n=${String(n)} exceeds an input array (lengths ${ssid.length}/${tsid.length}/${tclass.length}/${requested.length}/${out.length})`);
+    let total: number;
+    try {
+      total = batchLength(ssid, tsid, tclass, requested, out, n);
+    } catch (e) {
+      denyAll(out); // a reused buffer must not keep the grants of an earlier call
+      throw e;
     }
     const b = this.engine.batch();
     for (let start = 0; start < total; start += b.capacity) {
@@ -190,6 +206,8 @@ export class WasmSecurityServer implements SecurityServer {
   // ── booleans, mode, reload ──
 
   setBoolean(name: string, value: boolean): void {
+    requireString('setBoolean', 'name', name);
+    requireBoolean('setBoolean', 'value', value);
     const b = this.index.bools.get(name);
     if (!b) throw unknownBool(name);
     this.boolStates[b.value - 1] = value;
@@ -204,12 +222,14 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   getBoolean(name: string): boolean {
+    requireString('getBoolean', 'name', name);
     const b = this.index.bools.get(name);
     if (!b) throw unknownBool(name);
     return this.boolStates[b.value - 1] ?? false;
   }
 
   setEnforcing(enforcing: boolean): void {
+    requireBoolean('setEnforcing', 'enforcing', enforcing);
     const was = this.enforcingMode;
     this.enforcingMode = enforcing;
     this.engine.setEnforcing(enforcing);
@@ -218,6 +238,7 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   reload(model: PolicyModel): void {
+    checkModel('reload', model);
     const index = buildSymbolIndex(model);
     // booleans keep their current values by name (K security_preserve_bools); new ones take defaults
     const byName = new Map(this.current.bools.map((b) => [b.name, this.boolStates[b.value - 1] ?? b.defaultState]));
@@ -266,6 +287,7 @@ export class WasmSecurityServer implements SecurityServer {
   }
 
   onAudit(sink: AuditSink | undefined): void {
+    if (sink !== undefined && typeof sink !== 'function') throw badArgument('onAudit', `sink must be a function or undefined, got ${describeValue(sink)}`);
     this.sink = sink;
   }
 
@@ -280,23 +302,58 @@ export class WasmSecurityServer implements SecurityServer {
   }
 }
 
-function initialBools(model: PolicyModel, overrides: Record<string, boolean> | undefined): boolean[] {
+/**
+ * Boolean overrides by name: a Map, or an object whose OWN enumerable keys are the names (so
+ * `__proto__`, `constructor`, … are names like any other, and unknown names are refused).
+ */
+function initialBools(model: PolicyModel, overrides: LoadPolicyOptions['booleans']): boolean[] {
   const states = model.bools.map((b) => b.defaultState);
-  for (const [name, value] of Object.entries(overrides ?? {})) {
+  const entries = overrides instanceof Map ? [...overrides.entries()] : Object.entries(overrides ?? {});
+  for (const [name, value] of entries) {
     const b = model.bools.find((x) => x.name === name);
-    if (!b) throw unknownBool(name);
-    states[b.value - 1] = value;
+    if (!b) throw unknownBool(String(name));
+    states[b.value - 1] = requireBoolean('createSecurityServer', `boolean ${String(name)}`, value);
   }
   return states;
 }
 
+const HANDLE_UNKNOWN = new Set<unknown>(['allow', 'deny', 'reject']);
+
+function checkLoadOptions(options: unknown): void {
+  const api = 'createSecurityServer';
+  requireOptions(api, 'options', options);
+  const o = (options ?? {}) as LoadPolicyOptions;
+  if (o.booleans !== undefined && !(o.booleans instanceof Map)) requireOptions(api, 'booleans', o.booleans);
+  requireOptions(api, 'avc', o.avc);
+  if (o.enforcing !== undefined) requireBoolean(api, 'enforcing', o.enforcing);
+  if (o.handleUnknown !== undefined && !HANDLE_UNKNOWN.has(o.handleUnknown)) {
+    throw badArgument(api, `handleUnknown must be 'allow', 'deny' or 'reject', got ${describeValue(o.handleUnknown)}`);
+  }
+}
+
+function checkModel(api: string, model: unknown): void {
+  if (typeof model !== 'object' || model === null) throw badArgument(api, `the policy model must be an object, got ${describeValue(model)}`);
+}
+
 /**
- * Numbers that are not u32 become 0 (an invalid SID/class/request: denied by the core).
- * `v >>> 0 === v` holds exactly for the integers 0..2^32-1 (and -0, which is 0 to the core);
- * NaN, fractions, negatives, >= 2^32 and non-numbers fail it. One shift and compare per argument.
+ * The number of checks a checkBatch call makes, after checking its arguments: four Uint32Arrays
+ * (their values are u32 by construction, no per-element check) and a Uint8Array, all of one length
+ * L, and n an integer in 0..L (default L). Other array kinds would be converted mod 2^32 by
+ * TypedArray#set (a Float64Array holding 2^32 + sid would name `sid`); arrays of different lengths
+ * would leave answer slots unwritten.
  */
-function u32(v: number): number {
-  return v >>> 0 === v ? v : 0;
+function batchLength(ssid: unknown, tsid: unknown, tclass: unknown, requested: unknown, out: unknown, n: unknown): number {
+  const api = 'checkBatch';
+  const lengths = [
+    requireTypedArray(api, 'ssid', ssid, 'Uint32Array'),
+    requireTypedArray(api, 'tsid', tsid, 'Uint32Array'),
+    requireTypedArray(api, 'tclass', tclass, 'Uint32Array'),
+    requireTypedArray(api, 'requested', requested, 'Uint32Array'),
+    requireTypedArray(api, 'out', out, 'Uint8Array'),
+  ];
+  const len = lengths[0]!;
+  if (lengths.some((l) => l !== len)) throw badArgument(api, `ssid/tsid/tclass/requested/out must have one length, got ${lengths.join('/')}`);
+  return n === undefined ? len : requireInt(api, 'n', n, 0, len);
 }
 
 /** Build the Wasm-backed security server for `model` (synchronous; the module is cached per process). */

@@ -6,8 +6,15 @@
  * Workers know the SIDs and policy that were current at the last `refresh()` (or at creation):
  * intern contexts, reload or change booleans on the server first, then `refresh()`.
  * A SID unknown to the workers is denied (fail closed), exactly as the server would.
+ *
+ * Arguments are checked as SecurityServer.checkBatch checks them (src/wasm/args.ts): the queries
+ * are four Uint32Arrays of one length (a plain array or a Float64Array would be converted mod 2^32
+ * on the way into shared memory, turning 2^32 + sid into sid), else the call rejects with
+ * E_BAD_ARGUMENT before any worker is asked. A request of 0 is a denial, as in checkBatch.
  */
-import { simError } from '../errors.js';
+import { badArgument, simError } from '../errors.js';
+import { describeValue, requireInt, requireOptions, requireTypedArray } from '../wasm/args.js';
+import { avcGeometry } from '../wasm/engine.js';
 import type { AvcOptions } from '../types.js';
 import { type ExportingServer, WorkerPool } from './pool.js';
 import type { CheckResult } from './protocol.js';
@@ -33,9 +40,13 @@ export class CheckPool {
   private readonly sliceSize: number;
 
   constructor(server: ExportingServer, options: CheckPoolOptions = {}) {
+    checkServer(server);
+    requireOptions('CheckPool', 'options', options);
+    requireOptions('CheckPool', 'avc', options.avc);
+    avcGeometry(options.avc); // refused here, not later inside every worker
+    if (options.workers !== undefined) requireInt('CheckPool', 'workers', options.workers, 1, 1024);
     this.server = server;
-    this.sliceSize = options.sliceSize ?? 65536;
-    if (!Number.isInteger(this.sliceSize) || this.sliceSize < 1) throw simError(`sliceSize must be a positive integer, got ${this.sliceSize}`);
+    this.sliceSize = options.sliceSize === undefined ? 65536 : requireInt('CheckPool', 'sliceSize', options.sliceSize, 1, 2 ** 31 - 1);
     this.pool = new WorkerPool(server, { ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.avc ? { avc: options.avc } : {}) });
   }
 
@@ -54,10 +65,7 @@ export class CheckPool {
    * shared memory. If any slice fails, the whole call rejects: no partial answers are returned.
    */
   async checkMany(q: CheckQueries): Promise<Uint8Array> {
-    const n = q.ssid.length;
-    if (q.tsid.length !== n || q.tclass.length !== n || q.requested.length !== n) {
-      throw simError(`checkMany: ssid/tsid/tclass/requested lengths differ (${n}, ${q.tsid.length}, ${q.tclass.length}, ${q.requested.length})`);
-    }
+    const n = queryLength(q);
     const shared = sharedQueries(q);
     const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
     const gen = this.pool.currentGeneration;
@@ -96,10 +104,32 @@ function sharedQueries(q: CheckQueries): CheckQueries {
 
 /** One-shot convenience: a pool over `server`, one checkMany, closed again. */
 export async function checkMany(server: ExportingServer, queries: CheckQueries, options: CheckPoolOptions = {}): Promise<Uint8Array> {
+  queryLength(queries); // refuse malformed queries before any worker thread starts
   const pool = new CheckPool(server, options);
   try {
     return await pool.checkMany(queries);
   } finally {
     await pool.close();
+  }
+}
+
+/** The number of queries, after checking that `q` holds four Uint32Arrays of one length. */
+function queryLength(q: unknown): number {
+  if (typeof q !== 'object' || q === null) throw badArgument('checkMany', `queries must be an object {ssid, tsid, tclass, requested}, got ${describeValue(q)}`);
+  const { ssid, tsid, tclass, requested } = q as Record<string, unknown>;
+  const lengths = [
+    requireTypedArray('checkMany', 'ssid', ssid, 'Uint32Array'),
+    requireTypedArray('checkMany', 'tsid', tsid, 'Uint32Array'),
+    requireTypedArray('checkMany', 'tclass', tclass, 'Uint32Array'),
+    requireTypedArray('checkMany', 'requested', requested, 'Uint32Array'),
+  ];
+  if (lengths.some((l) => l !== lengths[0])) throw badArgument('checkMany', `ssid/tsid/tclass/requested must have one length, got ${lengths.join('/')}`);
+  return lengths[0]!;
+}
+
+function checkServer(server: unknown): void {
+  const s = server as Partial<Record<keyof ExportingServer, unknown>> | null;
+  if (typeof s !== 'object' || s === null || typeof s.exportImage !== 'function' || typeof s.exportSidTable !== 'function') {
+    throw badArgument('checkMany', `server must be a security server (createSecurityServer), got ${describeValue(server)}`);
   }
 }

@@ -17,20 +17,32 @@
  * Views returned by batch() stay valid until memory grows (SID table growth or a reload);
  * call batch() again after those.
  *
- * Failure model: a trap inside Wasm is caught and reported as a denial (fail closed).
+ * Failure model: a trap inside Wasm is caught and reported as a denial (fail closed). Arguments are
+ * checked before they reach Wasm (src/wasm/args.ts): a SID, class or mask that is not a u32, a zero
+ * request to hasPermNoAudit/check, a batch size or SID count out of range, a cond-state list of the
+ * wrong length is an E_BAD_ARGUMENT error; runBatch denies every answer slot before it throws.
  */
-import { wasmFailure } from '../errors.js';
+import { badArgument, wasmFailure } from '../errors.js';
 import type { AccessDecision, AvcOptions, AvcStats, ReasonedDecision } from '../types.js';
 import { condStateWord } from '../policy/image.js';
 import { instantiateCore, type CoreExports } from './loader.js';
 import * as L from './layout.js';
 import { BatchRegion } from './region.js';
+import { denyAll, describeValue, requestError, requireBoolean, requireInt, requireOptions, requireTypedArray, requireU32, typedArrayKind } from './args.js';
 
 export interface EngineOptions {
   enforcing?: boolean;
-  /** checks per runBatch call (default 4096) */
+  /** checks per runBatch call (default 4096, at most MAX_BATCH_CAPACITY) */
   batchCapacity?: number;
 }
+
+/** Largest batch capacity an engine accepts (checks per runBatch call). */
+export const MAX_BATCH_CAPACITY = 1 << 20;
+/**
+ * Largest SID count an engine accepts: the record table (a power of two of SID_REC_SIZE-byte
+ * records, assembly/sidtab.ts sidReserve) then stays far below the 4 GiB of a 32-bit Wasm memory.
+ */
+export const MAX_SIDS = 1 << 22;
 
 export interface BatchViews {
   readonly ssid: Uint32Array;
@@ -52,6 +64,13 @@ export interface CheckResult {
 
 let hotSites = 0;
 
+type HasPerm = (ssid: number, tsid: number, tclass: number, requested: number) => boolean;
+
+/** Throws the E_BAD_ARGUMENT for a malformed single request (the hot path's slow branch). */
+function refuseRequest(ssid: unknown, tsid: unknown, tclass: unknown, requested: unknown): never {
+  throw requestError('hasPermNoAudit', ssid, tsid, tclass, requested) ?? badArgument('hasPermNoAudit', 'malformed request');
+}
+
 /**
  * The single-call hot path for one instance's `hasPerm` export, as a function with its own call
  * site. V8 keeps call feedback per function literal (closures of one literal share it), and inlines
@@ -60,14 +79,21 @@ let hotSites = 0;
  * bench/engine.bench.ts). A distinct source text per instance gives a distinct literal (identical
  * texts would share cached code and feedback). Where code generation from strings is disabled
  * (--disallow-code-generation-from-strings) the shared closure is used instead: same semantics.
+ *
+ * Argument check first (typeof, then `v >>> 0 === v`: u32 exactly, and requested non-zero), so the
+ * JS-to-Wasm ToInt32 never wraps a value into a different request; a bad one throws E_BAD_ARGUMENT.
  */
-function hotHasPerm(fn: (ssid: number, tsid: number, tclass: number, requested: number) => number): (ssid: number, tsid: number, tclass: number, requested: number) => boolean {
+function hotHasPerm(fn: (ssid: number, tsid: number, tclass: number, requested: number) => number): HasPerm {
   const body = 'return function hasPermNoAudit(ssid, tsid, tclass, requested) {\n' +
+    '  if (typeof ssid !== "number" || typeof tsid !== "number" || typeof tclass !== "number" || typeof requested !== "number" ||\n' +
+    '      ssid >>> 0 !== ssid || tsid >>> 0 !== tsid || tclass >>> 0 !== tclass || requested >>> 0 !== requested || requested === 0) refuse(ssid, tsid, tclass, requested);\n' +
     '  try { return f(ssid, tsid, tclass, requested) !== 0; } catch { return false; }\n};';
   try {
-    return new Function('f', `// svirt WasmEngine hot call site #${++hotSites}\n${body}`)(fn) as (ssid: number, tsid: number, tclass: number, requested: number) => boolean;
+    return new Function('f', 'refuse', `// svirt WasmEngine hot call site #${++hotSites}\n${body}`)(fn, refuseRequest) as HasPerm;
   } catch {
     return (ssid, tsid, tclass, requested) => {
+      const bad = requestError('hasPermNoAudit', ssid, tsid, tclass, requested);
+      if (bad) throw bad;
       try {
         return fn(ssid, tsid, tclass, requested) !== 0;
       } catch {
@@ -133,11 +159,14 @@ export class WasmEngine {
   readonly avcOptions: Required<AvcOptions>;
 
   private constructor(avc: AvcOptions | undefined, opts: EngineOptions | undefined) {
+    requireOptions('WasmEngine.create', 'avc', avc);
+    requireOptions('WasmEngine.create', 'options', opts);
+    if (opts?.enforcing !== undefined) requireBoolean('WasmEngine.create', 'enforcing', opts.enforcing);
+    const cap = opts?.batchCapacity === undefined ? 4096 : requireInt('WasmEngine.create', 'batchCapacity', opts.batchCapacity, 1, MAX_BATCH_CAPACITY);
     this.avcOptions = avcGeometry(avc);
     const { slots, threshold, reclaim, hash } = this.avcOptions;
     this.x = instantiateCore();
     this.hasPermNoAudit = hotHasPerm(this.x.hasPerm);
-    const cap = opts?.batchCapacity ?? 4096;
     if (this.x.init(slots, threshold, reclaim, hash === 'murmur' ? L.HASH_MURMUR : L.HASH_XOR, cap) !== 1) throw wasmFailure('cannot initialise the AVC (out of memory?)');
     this.x.setEnforcing(opts?.enforcing === false ? 0 : 1);
   }
@@ -150,7 +179,7 @@ export class WasmEngine {
     return e;
   }
 
-  /** Raw exports, for tests that drive the core directly. */
+  /** Raw exports, for tests that drive the core directly: no argument checks (the ABI ToInt32-wraps numbers). */
   get core(): CoreExports {
     return this.x;
   }
@@ -161,6 +190,7 @@ export class WasmEngine {
 
   /** Copy an image into Wasm memory and activate it (does not flush the AVC: see reload). */
   loadImage(image: Uint8Array): void {
+    requireTypedArray('WasmEngine.loadImage', 'image', image, 'Uint8Array');
     // a sealed image is checked before anything is overwritten: on a mismatch the loaded policy stays
     if (image.byteLength >= L.H_SEAL + 4) {
       const seal = new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(L.H_SEAL, true);
@@ -180,9 +210,11 @@ export class WasmEngine {
 
   /** Replace all SID records with a SID-table blob. */
   loadSidTable(blob: Uint8Array): void {
+    requireTypedArray('WasmEngine.loadSidTable', 'SID table', blob, 'Uint8Array');
     const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     if (blob.byteLength < L.ST_HEADER_SIZE || dv.getUint32(L.ST_MAGIC, true) !== L.SIDTAB_MAGIC) throw wasmFailure('bad SID table blob');
     const count = dv.getUint32(L.ST_COUNT, true);
+    if (count > MAX_SIDS) throw wasmFailure(`SID table blob holds ${count} SIDs, more than ${MAX_SIDS}`);
     if (dv.getUint32(L.ST_RECORD_SIZE, true) !== L.SID_REC_SIZE || blob.byteLength < L.ST_HEADER_SIZE + count * L.SID_REC_SIZE) {
       throw wasmFailure('SID table blob does not match this engine');
     }
@@ -195,32 +227,39 @@ export class WasmEngine {
 
   /** Make room for SIDs 0..count-1; returns the record base address. */
   reserveSids(count: number): number {
+    requireInt('WasmEngine.reserveSids', 'count', count, 0, MAX_SIDS);
     const base = this.x.sidReserve(count) >>> 0;
     if (base === 0) throw wasmFailure('out of memory for SID records');
     return base;
   }
 
   setSidCount(count: number): void {
+    requireInt('WasmEngine.setSidCount', 'count', count, 0, MAX_SIDS);
     this.sidCount = count;
     this.x.sidSetCount(count);
   }
 
   /** Write one SID record: `fill(bytes, offset)` writes SID_REC_SIZE bytes at `offset` of the Wasm memory. */
   writeSid(sid: number, fill: (mem: Uint8Array, offset: number) => void): void {
+    requireInt('WasmEngine.writeSid', 'sid', sid, 1, MAX_SIDS - 1);
+    if (typeof fill !== 'function') throw badArgument('WasmEngine.writeSid', 'fill must be a function');
     const base = this.reserveSids(Math.max(sid + 1, this.sidCount));
     fill(this.u8(), base + sid * L.SID_REC_SIZE);
     if (sid + 1 > this.sidCount) this.setSidCount(sid + 1);
   }
 
   /**
-   * K avc_has_perm_noaudit: true granted, false denied; any trap is a denial. Arguments must already
-   * be u32 numbers (the facade checks them); others are ToInt32-wrapped by the JS-to-Wasm call.
-   * An own function per instance (see hotHasPerm): its call into the export is monomorphic.
+   * K avc_has_perm_noaudit: true granted, false denied; any trap is a denial. Each argument must be
+   * an integer in 0..2^32-1 and `requested` non-zero, else E_BAD_ARGUMENT (SID 0, never-issued
+   * SIDs and unknown classes are well-formed and denied). An own function per instance (see
+   * hotHasPerm): its call into the export is monomorphic.
    */
   readonly hasPermNoAudit: (ssid: number, tsid: number, tclass: number, requested: number) => boolean;
 
   /** avc_has_perm_noaudit plus the decision used (before a permissive grant-once update). */
   check(ssid: number, tsid: number, tclass: number, requested: number): CheckResult {
+    const bad = requestError('hasPerm', ssid, tsid, tclass, requested);
+    if (bad) throw bad;
     let granted = false;
     try {
       granted = this.x.hasPermAvd(ssid, tsid, tclass, requested) === 1;
@@ -231,10 +270,17 @@ export class WasmEngine {
     return { granted, status: d.status, avd: { allowed: d.allowed, auditallow: d.auditallow, auditdeny: d.auditdeny, seqno: d.seqno, flags: d.flags } };
   }
 
-  /** K security_compute_av bypassing the AVC, with libsepol's reason for `requested`. */
+  /**
+   * K security_compute_av bypassing the AVC, with libsepol's reason for `requested` (0 is allowed
+   * here: the decision is the answer, there is no "granted"). Arguments are u32, else E_BAD_ARGUMENT.
+   */
   computeAv(ssid: number, tsid: number, tclass: number, requested = 0): ReasonedDecision & { status: number } {
+    requireU32('computeAv', 'ssid', ssid);
+    requireU32('computeAv', 'tsid', tsid);
+    requireU32('computeAv', 'tclass', tclass);
+    requireU32('computeAv', 'requested', requested);
     try {
-      this.x.computeAv(ssid, tsid, tclass, requested >>> 0);
+      this.x.computeAv(ssid, tsid, tclass, requested);
     } catch {
       return { allowed: 0, auditallow: 0, auditdeny: 0xffffffff, seqno: 0, flags: 0, reason: 0, status: -1 };
     }
@@ -277,8 +323,15 @@ export class WasmEngine {
     return BatchRegion.allocate(this.x, capacity);
   }
 
-  /** Check the first n queued requests of the batch views; a trap denies the whole batch. */
+  /**
+   * Check the first n queued requests of the batch views (n an integer in 0..capacity, else
+   * E_BAD_ARGUMENT with every answer slot denied first); a trap denies the whole batch.
+   */
   runBatch(n: number): void {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > this.batch().capacity) {
+      denyAll(this.batch().out);
+      requireInt('WasmEngine.runBatch', 'n', n, 0, this.batch().capacity);
+    }
     try {
       this.x.checkBatch(n);
     } catch {
@@ -288,6 +341,19 @@ export class WasmEngine {
 
   /** Boolean change: write the cond node states (1/0/-1 per node), stamp `seqno`, flush (K security_set_bools). */
   setCondStates(results: ArrayLike<number>, seqno: number): void {
+    // the states are written into the loaded image: exactly one per cond node, each 1, 0 or -1
+    // (a longer list would overwrite the sections after them, i.e. rules)
+    const api = 'WasmEngine.setCondStates';
+    requireU32(api, 'seqno', seqno);
+    const image = this.x.imageBase() >>> 0;
+    if (image === 0) throw wasmFailure('no policy loaded');
+    const nconds = new DataView(this.x.memory.buffer).getUint32(image + L.H_NCONDS, true);
+    if (!Array.isArray(results) && typedArrayKind(results) === undefined) throw badArgument(api, `results must be an array, got ${describeValue(results)}`);
+    if (results.length !== nconds) throw badArgument(api, `the loaded policy has ${nconds} conditional nodes, got ${results.length} states`);
+    for (let i = 0; i < nconds; i++) {
+      const r = results[i];
+      if (r !== 1 && r !== 0 && r !== -1) throw badArgument(api, `state ${i} must be 1, 0 or -1, got ${describeValue(r)}`);
+    }
     const base = this.x.condStateAddr() >>> 0;
     const dv = new DataView(this.x.memory.buffer);
     for (let i = 0; i < results.length; i++) dv.setUint32(base + i * 4, condStateWord(results[i]!), true);
@@ -304,10 +370,12 @@ export class WasmEngine {
 
   /** K avc_ss_reset(seqno): flush the cache, latest_notif = max(latest_notif, seqno). */
   reset(seqno: number): void {
+    requireU32('WasmEngine.reset', 'seqno', seqno);
     this.x.avcReset(seqno);
   }
 
   setEnforcing(on: boolean): void {
+    requireBoolean('WasmEngine.setEnforcing', 'on', on);
     this.x.setEnforcing(on ? 1 : 0);
   }
 

@@ -7,7 +7,8 @@
  * Views stay valid until the Wasm memory grows; `views()` re-creates them when it has.
  * Failure model as WasmEngine.runBatch: a trap denies the whole window.
  */
-import { wasmFailure } from '../errors.js';
+import { badArgument, wasmFailure } from '../errors.js';
+import { describeValue, requireInt } from './args.js';
 import type { CoreExports } from './loader.js';
 
 export interface RegionViews {
@@ -19,19 +20,22 @@ export interface RegionViews {
   readonly out: Uint8Array;
 }
 
+/** Largest region (requests); 17 bytes each, so one region stays near 1 GiB of the 4 GiB Wasm memory. */
+export const MAX_REGION_CAPACITY = 1 << 26;
+
 export class BatchRegion {
   private cached: RegionViews | undefined;
   private cachedBuffer: ArrayBuffer | undefined;
 
-  /** use WasmEngine.createRegion */
-  constructor(
+  /** use WasmEngine.createRegion (the base must come from the core's regionAlloc) */
+  private constructor(
     private readonly x: CoreExports,
     private readonly base: number,
     readonly capacity: number,
   ) {}
 
   static allocate(x: CoreExports, capacity: number): BatchRegion {
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 0x0fffffff) throw wasmFailure(`batch region capacity must be an integer in 1..2^28-1, got ${capacity}`);
+    requireInt('createRegion', 'capacity', capacity, 1, MAX_REGION_CAPACITY);
     const base = x.regionAlloc(capacity) >>> 0;
     if (base === 0) throw wasmFailure(`out of memory for a batch region of ${capacity} requests`);
     return new BatchRegion(x, base, capacity);
@@ -53,10 +57,15 @@ export class BatchRegion {
     return this.cached;
   }
 
-  /** Check requests [start, start + n) in order; their answers are views().out[start .. start + n). */
+  /**
+   * Check requests [start, start + n) in order; their answers are views().out[start .. start + n).
+   * A window outside 0..capacity is E_BAD_ARGUMENT, and then every answer slot of the region is
+   * denied first (no answer of an earlier run can be read as this one's).
+   */
   run(start: number, n: number): void {
-    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > this.capacity) {
-      throw wasmFailure(`batch region window [${start}, ${start}+${n}) is outside 0..${this.capacity}`);
+    if (!isWindow(start, n, this.capacity)) {
+      this.views().out.fill(0);
+      throw badArgument('BatchRegion.run', `window start ${describeValue(start)}, n ${describeValue(n)} is outside 0..${this.capacity}`);
     }
     try {
       this.x.checkRegion(this.base, this.capacity, start, n);
@@ -64,4 +73,9 @@ export class BatchRegion {
       this.views().out.fill(0, start, start + n);
     }
   }
+}
+
+/** [start, start + n) is a window of integers inside 0..capacity. */
+function isWindow(start: unknown, n: unknown, capacity: number): boolean {
+  return typeof start === 'number' && typeof n === 'number' && Number.isInteger(start) && Number.isInteger(n) && start >= 0 && n >= 0 && start + n <= capacity;
 }

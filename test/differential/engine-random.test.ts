@@ -62,7 +62,10 @@ function runModel(seed: number): number {
       // AVC path: granted iff everything requested is allowed, or the domain is permissive
       const validClass = tclass >= 1 && tclass <= model.classes.length;
       const grant = validClass && requested !== 0 && ((requested & ~exp.allowed) >>> 0 === 0 || (exp.flags & AVD_FLAGS_PERMISSIVE) !== 0);
-      const hp = ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested);
+      // requested 0 asks for nothing: an E_BAD_ARGUMENT error on the single path, a denial in a batch
+      let hp = false;
+      if (requested === 0) expect(() => ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested), where).toThrow(expect.objectContaining({ code: 'E_BAD_ARGUMENT' }));
+      else hp = ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested);
       expect(hp, `hasPermNoAudit ${where}`).toBe(grant);
       single.push(hp);
       batch.s[q] = sids[i]!;

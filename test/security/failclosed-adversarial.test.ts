@@ -40,7 +40,17 @@ function knownMask(model: PolicyModel, tclass: number): number {
 
 const BAD_NUMBERS = [0, -0, -1, -28, 0.5, 28.5, Number.NaN, Infinity, -Infinity, 2 ** 32, 2 ** 32 + 28, 2 ** 53, -(2 ** 32) + 28, 0xffffffff, 1e308];
 
-describe('numeric edge cases are denials in every mode', () => {
+/** 'error' when `f` throws an E_BAD_ARGUMENT SvirtError, else its result (any other throw fails the test) */
+function outcome<T>(f: () => T): T | 'error' {
+  try {
+    return f();
+  } catch (e) {
+    expect((e as { code?: string }).code, String(e)).toBe('E_BAD_ARGUMENT');
+    return 'error';
+  }
+}
+
+describe('numeric edge cases: a typed error or a denial in every mode', () => {
   for (const enforcing of [true, false]) {
     test(`SIDs, classes and masks that are not u32 or were never issued (enforcing=${enforcing})`, () => {
       const { ss, sids } = embedded(enforcing);
@@ -51,24 +61,28 @@ describe('numeric edge cases are denials in every mode', () => {
       expect(ss.hasPermNoAudit(s, t, file, read)).toBe(true);
       const nclasses = ss.model.classes.length;
       const neverIssued = [Math.max(...sids) + 1, 1000, 0x7fffffff];
-      // [ssid, tsid, tclass, requested, undecidable (no decision at all: compute_av allows nothing)]
-      const cases: Array<[number, number, number, number, boolean]> = [];
-      for (const x of [...BAD_NUMBERS, ...neverIssued]) {
-        cases.push([x, t, file, read, true], [s, x, file, read, true]);
-      }
-      for (const c of [...BAD_NUMBERS, nclasses + 1, 0xffff, 0x10000 + file]) cases.push([s, t, c, read, true]);
+      const isU32 = (v: number): boolean => v >>> 0 === v;
+      // [ssid, tsid, tclass, requested]
+      const cases: Array<[number, number, number, number]> = [];
+      for (const x of [...BAD_NUMBERS, ...neverIssued]) cases.push([x, t, file, read], [s, x, file, read]);
+      for (const c of [...BAD_NUMBERS, nclasses + 1, 0xffff, 0x10000 + file]) cases.push([s, t, c, read]);
       // a request that wraps to a granted bit if truncated mod 2^32 (or ToInt32'd) must not pass
-      for (const r of [0, -0, 2 ** 32 + read, read + 0.5, -(2 ** 32) + read, Number.NaN, -read]) cases.push([s, t, file, r, false]);
+      for (const r of [0, -0, 2 ** 32 + read, read + 0.5, -(2 ** 32) + read, Number.NaN, -read]) cases.push([s, t, file, r]);
       let audits = 0;
       ss.onAudit(() => audits++);
-      for (const [a, b, c, r, undecidable] of cases) {
+      for (const [a, b, c, r] of cases) {
         const label = `${a} ${b} ${c} ${r}`;
-        expect(ss.hasPermNoAudit(a, b, c, r), label).toBe(false);
-        expect(ss.hasPerm(a, b, c, r, { pid: 1 }), label).toBe(false);
-        if (undecidable) {
-          expect(ss.computeAvReason(a, b, c, r).allowed, label).toBe(0);
-          expect(ss.computeAv(a, b, c).allowed, label).toBe(0);
-        }
+        const malformed = ![a, b, c, r].every(isU32) || r === 0;
+        // malformed: E_BAD_ARGUMENT before the engine; well-formed but unknown SID/class: denied
+        expect(outcome(() => ss.hasPermNoAudit(a, b, c, r)), label).toBe(malformed ? 'error' : false);
+        expect(outcome(() => ss.hasPerm(a, b, c, r, { pid: 1 })), label).toBe(malformed ? 'error' : false);
+        const av = outcome(() => ss.computeAvReason(a, b, c, r));
+        if (![a, b, c, r].every(isU32)) expect(av, label).toBe('error');
+        else if (r !== 0) expect(av === 'error' ? av : av.allowed & r, label).toBe(0); // r 0: a real decision, nothing asked
+        const av3 = outcome(() => ss.computeAv(a, b, c));
+        if (a === s && b === t && c === file) expect(av3).not.toBe('error'); // only the request was bad
+        else if ([a, b, c].every(isU32)) expect(av3 === 'error' ? av3 : av3.allowed, label).toBe(0);
+        else expect(av3, label).toBe('error');
       }
       // nothing malformed was cached: the cache holds at most the one valid decision
       expect(ss.avcStats().activeNodes).toBeLessThanOrEqual(1);
@@ -103,7 +117,7 @@ describe('numeric edge cases are denials in every mode', () => {
 describe('checkBatch', () => {
   const mk = (n: number, fill = 0): Uint32Array => new Uint32Array(n).fill(fill);
 
-  test('bad n and mismatched lengths are usage errors that write nothing', () => {
+  test('bad n, mismatched lengths and wrong array kinds are E_BAD_ARGUMENT errors that deny every out slot first', () => {
     const { ss, sids } = embedded();
     const file = ss.classValue('file');
     const read = ss.permMask(file, ['read']);
@@ -111,24 +125,31 @@ describe('checkBatch', () => {
     const t = mk(4, sids[2]);
     const c = mk(4, file);
     const r = mk(4, read);
+    const badArgument = expect.objectContaining({ code: 'E_BAD_ARGUMENT' });
     for (const n of [-1, 5, 1.5, Number.NaN, Infinity, 2 ** 32, -0.5]) {
       const out = new Uint8Array(4).fill(7);
-      expect(() => ss.checkBatch(s, t, c, r, out, n), String(n)).toThrow(/checkBatch/);
-      expect([...out]).toEqual([7, 7, 7, 7]);
+      expect(() => ss.checkBatch(s, t, c, r, out, n), String(n)).toThrow(badArgument);
+      expect([...out]).toEqual([0, 0, 0, 0]);
     }
     for (const [a, b, d, e, o] of [
+      [mk(3), mk(4), mk(4), mk(4), new Uint8Array(4)], // a shorter ssid used to leave out[3] unwritten
       [mk(4), mk(3), mk(4), mk(4), new Uint8Array(4)],
       [mk(4), mk(4), mk(3), mk(4), new Uint8Array(4)],
       [mk(4), mk(4), mk(4), mk(3), new Uint8Array(4)],
       [mk(4), mk(4), mk(4), mk(4), new Uint8Array(3)],
+      [mk(4), mk(4), mk(4), mk(4), new Uint8Array(5)],
     ] as const) {
-      expect(() => ss.checkBatch(a, b, d, e, o)).toThrow(/checkBatch/);
+      o.fill(1);
+      expect(() => ss.checkBatch(a, b, d, e, o)).toThrow(badArgument);
+      expect(o.every((x) => x === 0)).toBe(true);
     }
     // other array kinds: TypedArray#set would wrap 2^32 + sid to sid (a grant the single path denies)
     const f64 = (x: number): Uint32Array => Float64Array.of(x) as unknown as Uint32Array;
     const one = new Uint8Array(1);
-    expect(ss.hasPermNoAudit(2 ** 32 + sids[0]!, sids[2]!, file, read)).toBe(false);
+    expect(() => ss.hasPermNoAudit(2 ** 32 + sids[0]!, sids[2]!, file, read)).toThrow(badArgument);
+    one[0] = 1;
     expect(() => ss.checkBatch(f64(2 ** 32 + sids[0]!), f64(sids[2]!), f64(file), f64(read), one)).toThrow(/checkBatch/);
+    expect(one[0]).toBe(0);
     expect(() => ss.checkBatch(mk(1, sids[0]), mk(1, sids[2]), mk(1, file), f64(2 ** 32 + read), one)).toThrow(/checkBatch/);
     const plain = (x: number): Uint32Array => [x] as unknown as Uint32Array;
     expect(() => ss.checkBatch(plain(sids[0]!), plain(sids[2]!), plain(file), plain(read), one)).toThrow(/checkBatch/);
@@ -169,7 +190,8 @@ describe('checkBatch', () => {
     const out = new Uint8Array(n).fill(9);
     ss.checkBatch(s, t, c, r, out);
     for (let i = 0; i < n; i++) {
-      const single = ss.hasPermNoAudit(s[i]!, t[i]!, c[i]!, r[i]!) ? 1 : 0;
+      // a request of 0 is an error on the single path and a denial in a batch
+      const single = r[i] !== 0 && ss.hasPermNoAudit(s[i]!, t[i]!, c[i]!, r[i]!) ? 1 : 0;
       if (out[i] !== single) expect(`#${i} ${s[i]} ${t[i]} ${c[i]} ${r[i]}: batch ${out[i]}`).toBe(`single ${single}`);
       if (s[i] === 0 || t[i] === 0 || c[i] === 0 || c[i]! > nclasses || r[i] === 0) expect(out[i]).toBe(0);
     }
@@ -210,7 +232,7 @@ describe('modes, booleans and reloads', () => {
     ss.setEnforcing(false);
     expect(ss.hasPermNoAudit(p, img, 0, read)).toBe(false);
     expect(ss.hasPermNoAudit(p, 0, file, read)).toBe(false);
-    expect(ss.hasPermNoAudit(p, img, file, 0)).toBe(false);
+    expect(() => ss.hasPermNoAudit(p, img, file, 0)).toThrow(expect.objectContaining({ code: 'E_BAD_ARGUMENT' }));
   });
 
   test('setBoolean/getBoolean with unknown names throw and change nothing', () => {

@@ -4,14 +4,14 @@ import { createSecurityServer } from '../../src/security/server.js';
 import { svirtExampleBuilder } from '../support/model-builder.js';
 
 for (const enforcing of [true, false]) {
-  test(`bad SIDs, class 0, class > nclasses, zero request, non-integers (enforcing=${enforcing})`, () => {
+  test(`bad SIDs, class 0, class > nclasses: denied; zero request, non-integers: E_BAD_ARGUMENT (enforcing=${enforcing})`, () => {
     const ss = createSecurityServer(svirtExampleBuilder().allow('unconfined_t', 'domain', 'file', ['read']).build(), { enforcing });
     const u = ss.contextToSid('system_u:unconfined_r:unconfined_t:s0-s0:c0.c1023');
     const file = ss.classValue('file');
     const read = ss.permMask(file, ['read']);
     expect(ss.hasPermNoAudit(u, u, file, read)).toBe(true);
     const n = ss.model.classes.length;
-    const bad: Array<[number, number, number, number]> = [
+    const denied: Array<[number, number, number, number]> = [
       [0, u, file, read],
       [u, 0, file, read],
       [u + 1, u, file, read], // never issued
@@ -19,26 +19,35 @@ for (const enforcing of [true, false]) {
       [u, u, 0, read],
       [u, u, n + 1, read],
       [u, u, 0xffff, read],
+    ];
+    for (const [s, t, c, r] of denied) {
+      expect(ss.hasPermNoAudit(s, t, c, r), `${s} ${t} ${c} ${r}`).toBe(false);
+      expect(ss.hasPerm(s, t, c, r), `${s} ${t} ${c} ${r}`).toBe(false);
+      expect(ss.computeAv(s, t, c).allowed).toBe(0);
+    }
+    const malformed: Array<[number, number, number, number]> = [
       [u, u, file, 0],
       [u + 0.5, u, file, read],
       [Number.NaN, u, file, read],
       [-1, u, file, read],
+      [2 ** 32 + u, u, file, read],
+      [u, u, 2 ** 32 + file, read],
     ];
-    for (const [s, t, c, r] of bad) {
-      expect(ss.hasPermNoAudit(s, t, c, r), `${s} ${t} ${c} ${r}`).toBe(false);
-      expect(ss.hasPerm(s, t, c, r), `${s} ${t} ${c} ${r}`).toBe(false);
-      if (r !== 0) expect(ss.computeAv(s, t, c).allowed).toBe(0); // compute_av ignores the request
+    for (const [s, t, c, r] of malformed) {
+      const e = expect.objectContaining({ code: 'E_BAD_ARGUMENT' });
+      expect(() => ss.hasPermNoAudit(s, t, c, r), `${s} ${t} ${c} ${r}`).toThrow(e);
+      expect(() => ss.hasPerm(s, t, c, r), `${s} ${t} ${c} ${r}`).toThrow(e);
     }
-    const out = new Uint8Array(bad.length).fill(7);
+    const out = new Uint8Array(denied.length + 1).fill(7);
+    const all = [...denied, [u, u, file, 0] as const];
     ss.checkBatch(
-      Uint32Array.from(bad.map((b) => b[0] >>> 0)),
-      Uint32Array.from(bad.map((b) => b[1] >>> 0)),
-      Uint32Array.from(bad.map((b) => b[2] >>> 0)),
-      Uint32Array.from(bad.map((b) => b[3] >>> 0)),
+      Uint32Array.from(all.map((b) => b[0])),
+      Uint32Array.from(all.map((b) => b[1])),
+      Uint32Array.from(all.map((b) => b[2])),
+      Uint32Array.from(all.map((b) => b[3])),
       out,
     );
-    // non-integers were truncated by the typed arrays: u+0.5 → u (a valid SID), NaN → 0, -1 → 0xffffffff
-    expect([...out]).toEqual(bad.map((b) => (b[0] === u + 0.5 ? 1 : 0)));
+    expect([...out]).toEqual(all.map(() => 0)); // a zero request is a denial in a batch
     expect(ss.avcStats().activeNodes).toBe(1); // only the valid decision is cached
     expect(() => ss.sidToContext(0)).toThrow(/unknown SID/);
     expect(() => ss.sidToContext(u + 1)).toThrow(/unknown SID/);

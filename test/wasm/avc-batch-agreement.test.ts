@@ -54,7 +54,11 @@ test.each(GEOMETRIES)('checkBatch == hasPermNoAudit, answers and stats, enforcin
       const out = new Uint8Array(n);
       batched.checkBatch(s, t, c, r, out);
       for (let i = 0; i < n; i++) {
-        expect(out[i] === 1, `check ${i} of ${n}`).toBe(single.hasPermNoAudit(s[i]!, t[i]!, c[i]!, r[i]!));
+        // a zero request: denied in the batch, an E_BAD_ARGUMENT error on the single path
+        if (r[i] === 0) {
+          expect(() => single.hasPermNoAudit(s[i]!, t[i]!, c[i]!, r[i]!)).toThrow(expect.objectContaining({ code: 'E_BAD_ARGUMENT' }));
+          expect(out[i], `check ${i} of ${n}`).toBe(0);
+        } else expect(out[i] === 1, `check ${i} of ${n}`).toBe(single.hasPermNoAudit(s[i]!, t[i]!, c[i]!, r[i]!));
       }
       expect(batched.avcStats()).toEqual(single.avcStats());
     }),

@@ -5,7 +5,7 @@
  * The verdict comes from the Wasm security server; the words come from the plain-TS explainer.
  * If the two ever disagree the command fails closed (exit 2) instead of printing a wrong reason.
  */
-import { SvirtError } from '../../errors.js';
+import { quoteInput, SvirtError, usageError } from '../../errors.js';
 import { parseContext } from '../../context/context.js';
 import { buildSymbolIndex } from '../../policy/model.js';
 import { explainAccess } from '../../security/explain.js';
@@ -27,7 +27,7 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     const ssid = server.contextToSid(scontext);
     const tsid = server.contextToSid(tcontext);
     const tclass = server.classValue(className);
-    const requested = server.permMask(tclass, perms.flatMap((p) => p.split(',')).filter((p) => p !== ''));
+    const requested = server.permMask(tclass, permissionNames(perms));
     const decision = server.computeAvReason(ssid, tsid, tclass, requested);
     const granted = (decision.allowed & requested) === requested;
 
@@ -48,3 +48,16 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     ctx.exit(granted ? 0 : 1);
   });
 };
+
+/**
+ * PERM arguments → permission names (each argument may hold several, comma-separated). An empty
+ * name (`''`, `read,`, `,`) is a usage error: an empty request asks for nothing and must never read
+ * as "allowed"; unknown names are refused by permMask (E_UNKNOWN_PERM).
+ */
+export function permissionNames(args: readonly string[]): string[] {
+  const names = args.flatMap((p) => p.split(','));
+  if (names.length === 0 || names.some((p) => p === '')) {
+    throw usageError(`check: empty permission name in ${quoteInput(args.join(' '))}: name one or more permissions, e.g. read`);
+  }
+  return names;
+}
