@@ -219,7 +219,8 @@ export type GuestErrorKind =
   | 'bad-definition'
   | 'bad-seclabel'
   | 'unsupported'
-  | 'label-in-use';
+  | 'label-in-use'
+  | 'disk-in-use';
 
 /** A label-manager failure about one guest (E_LABEL); the store is left as it was. */
 export class GuestError extends SvirtError {

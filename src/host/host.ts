@@ -14,9 +14,8 @@
  * uses them is defined; QEMU processes exist while their guest runs.
  */
 import type { SecurityServer } from '../types.js';
-import { guestError, usageError } from '../errors.js';
+import { guestError, quoteInput, usageError } from '../errors.js';
 import type { LabelManager } from '../label/manager.js';
-import { diskPaths } from '../label/manager.js';
 import type { GuestRecord } from '../label/guest-types.js';
 import type { HostStore } from '../label/store.js';
 import type { SetransTable } from '../context/setrans.js';
@@ -128,19 +127,36 @@ export class SimulatedHost {
   /** display form of a raw context */
   readonly display: Translate = (context) => (this.setrans ? this.setrans.toHuman(context) : context);
 
-  /** Rebuild the filesystem and process table from the store. */
+  /**
+   * Rebuild the filesystem and process table from the store. Linear in the number of files: one
+   * pass over the guests' disks, inode numbers allocated in one store transaction (none when the
+   * store is read-only: unknown paths then get numbers that are not persisted).
+   */
   refresh(): void {
+    if (this.store.readonly) this.build();
+    else this.store.transaction(() => this.build());
+  }
+
+  private build(): void {
     const fs = new HostFs((path) => this.inode(path));
     const dirLabel = (dir: string): string => this.currentLabel(dir);
     for (const [path, tclass, label] of HOST_SKELETON) fs.add(path, tclass, this.store.getFileLabel(path, 'selinux') ?? label, dirLabel);
     const guests = this.store.listGuests();
-    const paths = new Set<string>();
-    for (const g of guests) for (const p of diskPaths(g.def)) paths.add(p);
-    for (const f of this.store.listFileLabels()) if (f.model === 'selinux') paths.add(f.path);
+    // path → whether some guest uses it as a block device (first disk naming it decides)
+    const block = new Map<string, boolean>();
+    for (const g of guests) {
+      for (const d of g.def.disks) {
+        for (const layer of [d, ...d.backingChain]) {
+          const p = normalizePath(layer.source);
+          if (!block.has(p)) block.set(p, layer.type === 'block');
+        }
+      }
+    }
+    const paths = new Set<string>(block.keys());
+    for (const f of this.store.listFileLabels()) if (f.model === 'selinux') paths.add(normalizePath(f.path));
     for (const p of [...paths].sort()) {
       if (fs.has(p)) continue;
-      const disk = guests.flatMap((g) => g.def.disks).find((d) => d.source === p);
-      const tclass: ObjectClass = disk?.type === 'block' || p.startsWith('/dev/') ? 'blk_file' : 'file';
+      const tclass: ObjectClass = block.get(p) === true || p.startsWith('/dev/') ? 'blk_file' : 'file';
       fs.add(p, tclass, this.currentLabel(p), dirLabel);
     }
     this.fs = fs;
@@ -159,7 +175,8 @@ export class SimulatedHost {
 
   /** the current SELinux label of a path: stored, else the policy default */
   currentLabel(path: string): string {
-    return this.store.getFileLabel(path, 'selinux') ?? this.manager.defaultLabel(path, 'selinux');
+    const p = normalizePath(path);
+    return this.store.getFileLabel(p, 'selinux') ?? this.manager.defaultLabel(p, 'selinux');
   }
 
   // ---- guests (delegated to the label manager) --------------------------------------------------
@@ -232,9 +249,9 @@ export class SimulatedHost {
    */
   attack(guest: string, target: string, perm: AttackPerm = 'read'): AttackResult {
     const rec = this.store.getGuest(guest);
-    if (rec === undefined) throw guestError('unknown-guest', guest, `guest "${guest}" is not defined`);
+    if (rec === undefined) throw guestError('unknown-guest', guest, `guest ${quoteInput(guest)} is not defined`);
     const attacker = this.procs.byGuest(guest);
-    if (rec.state !== 'running' || attacker === undefined) throw guestError('not-running', guest, `guest "${guest}" is not running`);
+    if (rec.state !== 'running' || attacker === undefined) throw guestError('not-running', guest, `guest ${quoteInput(guest)} is not running`);
     const before = this.lastSerial();
     let result: HookResult;
     if (PROCESS_PERMS.has(perm)) {
@@ -275,7 +292,7 @@ export class SimulatedHost {
       case 'relabel':
         return m.relabel(proc, obj, proc.label.replace(/:system_r:[^:]+:/, ':object_r:svirt_image_t:'));
       default:
-        throw usageError(`operation "${perm}" applies to processes, not to ${obj.path}`);
+        throw usageError(`operation ${quoteInput(perm)} applies to processes, not to ${obj.path}`);
     }
   }
 
@@ -286,13 +303,13 @@ export class SimulatedHost {
       return p;
     }
     const p = this.procs.byGuest(target);
-    if (p === undefined) throw usageError(`"${target}" is neither a pid nor a running guest`);
+    if (p === undefined) throw usageError(`${quoteInput(target)} is neither a pid nor a running guest`);
     return p;
   }
 
   private mustGet(path: string): HostObject {
     const obj = this.fs.get(normalizePath(path));
-    if (obj === undefined) throw usageError(`${path}: No such file or directory`);
+    if (obj === undefined) throw usageError(`${quoteInput(path)}: No such file or directory`);
     return obj;
   }
 
@@ -301,11 +318,19 @@ export class SimulatedHost {
     return all.length === 0 ? 0 : all[all.length - 1]!.serial;
   }
 
-  /** stable inode number of a path (allocated once, persisted in the store's meta table) */
+  /**
+   * Stable inode number of a path (allocated once, persisted in the store's meta table). Called
+   * inside `refresh`'s transaction, so a batch of new paths costs one commit. A read-only store
+   * gets numbers above every persisted one, for this process only.
+   */
   private inode(path: string): number {
     const key = `host.ino:${path}`;
     const known = this.store.getMeta(key);
     if (known !== undefined) return Number(known);
+    if (this.store.readonly) {
+      this.transientIno ??= Number(this.store.getMeta('host.ino.next') ?? '128');
+      return this.transientIno++;
+    }
     return this.store.transaction(() => {
       // re-read inside the write transaction: another process may have allocated it meanwhile
       const again = this.store.getMeta(key);
@@ -316,6 +341,8 @@ export class SimulatedHost {
       return next;
     });
   }
+
+  private transientIno: number | undefined;
 }
 
 /** The SELinux label a running guest's process has (type none: the daemon's own). */

@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import { usageError } from '../errors.js';
+import { canonicalPath, type ReadLink } from '../label/paths.js';
 
 /** SELinux object classes for inode types (S_IFREG → file, S_IFDIR → dir, …). */
 export type ObjectClass = 'file' | 'dir' | 'blk_file' | 'chr_file' | 'sock_file' | 'fifo_file' | 'lnk_file';
@@ -37,11 +38,12 @@ export interface HostObject {
   readonly target?: string;
 }
 
-/** Normalise an absolute path; relative paths are refused (no working directory on this host). */
+/**
+ * Normalise an absolute path lexically (label/paths.ts `canonicalPath`: `.`, `..`, repeated and
+ * trailing `/`); relative paths are refused (no working directory on this host).
+ */
 export function normalizePath(path: string): string {
-  if (!path.startsWith('/')) throw usageError(`path "${path}" must be absolute`);
-  const n = posix.normalize(path);
-  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+  return canonicalPath(path, 'path');
 }
 
 export function parentPath(path: string): string | undefined {
@@ -66,13 +68,27 @@ export class HostFs {
 
   constructor(private readonly allocIno: (path: string) => number) {}
 
+  /** the object `path` names, following symbolic links of this filesystem on the way (stat) */
   get(path: string): HostObject | undefined {
-    return this.objects.get(normalizePath(path));
+    return this.objects.get(this.resolve(path));
   }
 
   has(path: string): boolean {
-    return this.objects.has(normalizePath(path));
+    return this.objects.has(this.resolve(path));
   }
+
+  /** the canonical path `path` names: lexical normalisation plus this filesystem's links */
+  resolve(path: string): string {
+    return canonicalPath(path, 'path', this.links > 0 ? this.readlink : undefined);
+  }
+
+  /** number of symbolic links in this filesystem (none: resolution is lexical) */
+  private links = 0;
+
+  private readonly readlink: ReadLink = (p) => {
+    const o = this.objects.get(p);
+    return o?.tclass === 'lnk_file' ? o.target : undefined;
+  };
 
   /**
    * Add an object (and, with `parents`, any missing parent directories labelled by `dirLabel`).
@@ -92,12 +108,14 @@ export class HostFs {
     }
     const obj: HostObject = { path: p, tclass, dev: deviceOf(p), ino: this.allocIno(p), label, ...(target !== undefined ? { target } : {}) };
     this.objects.set(p, obj);
+    if (tclass === 'lnk_file') this.links++;
     return obj;
   }
 
   remove(path: string): boolean {
     const p = normalizePath(path);
     if (this.children(p).length > 0) throw usageError(`cannot remove ${p}: directory not empty`);
+    if (this.objects.get(p)?.tclass === 'lnk_file') this.links--;
     return this.objects.delete(p);
   }
 

@@ -11,11 +11,11 @@
  *   read-only, shared and backing files are not restored ("as they may be shared", qemu.conf
  *   dynamic_ownership). Unknown files default to `+0:+0` (root).
  */
-import { guestError } from '../errors.js';
+import { guestError, quoteInput } from '../errors.js';
 import type { DriverContext, DriverGuest } from './driver.js';
 import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, setFileLabel } from './relabel.js';
+import { notYetLabelled, planDiskLabels, setFileLabel, type AlreadyLabelled } from './relabel.js';
 
 export interface DacDriverOptions {
   /** numeric uid of the guest process (default 107, Debian/Fedora `qemu`) */
@@ -31,10 +31,10 @@ const PART_RE = /^(\+\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?)$/;
 export function checkDacLabel(label: string, what: string): string {
   const parts = label.split(':');
   if (parts.length !== 2 || !parts.every((p) => PART_RE.test(p))) {
-    throw guestError('bad-seclabel', '', `${what}: invalid DAC label "${label}" (expected user:group, names or +uid:+gid)`);
+    throw guestError('bad-seclabel', '', `${what}: invalid DAC label ${quoteInput(label)} (expected user:group, names or +uid:+gid)`);
   }
   for (const p of parts) {
-    if (p.startsWith('+') && Number(p.slice(1)) > 0xfffffffe) throw guestError('bad-seclabel', '', `${what}: id out of range in "${label}"`);
+    if (p.startsWith('+') && Number(p.slice(1)) > 0xfffffffe) throw guestError('bad-seclabel', '', `${what}: id out of range in ${quoteInput(label)}`);
   }
   return label;
 }
@@ -55,11 +55,11 @@ export class DacDriver extends FileLabelDriver {
   }
 
   verify(def: GuestDef, sec: SecLabelDef): void {
-    if (sec.type === 'static') checkDacLabel(sec.label!, `static DAC label of guest "${def.name}"`);
-    if (sec.baseLabel !== undefined) throw guestError('bad-seclabel', def.name, `guest "${def.name}": the DAC driver has no base label`);
+    if (sec.type === 'static') checkDacLabel(sec.label!, `static DAC label of guest ${quoteInput(def.name)}`);
+    if (sec.baseLabel !== undefined) throw guestError('bad-seclabel', def.name, `guest ${quoteInput(def.name)}: the DAC driver has no base label`);
     for (const d of def.disks) {
       for (const layer of [d, ...d.backingChain]) {
-        for (const s of layer.seclabels) if (s.model === MODEL && s.label !== undefined) checkDacLabel(s.label, `disk label of guest "${def.name}"`);
+        for (const s of layer.seclabels) if (s.model === MODEL && s.label !== undefined) checkDacLabel(s.label, `disk label of guest ${quoteInput(def.name)}`);
       }
     }
   }
@@ -69,13 +69,13 @@ export class DacDriver extends FileLabelDriver {
       case 'dynamic':
         return { model: MODEL, type: 'dynamic', relabel: true, label: this.label, imageLabel: this.label };
       case 'static': {
-        const label = checkDacLabel(sec.label!, `static DAC label of guest "${def.name}"`);
+        const label = checkDacLabel(sec.label!, `static DAC label of guest ${quoteInput(def.name)}`);
         return { model: MODEL, type: 'static', relabel: sec.relabel, label, ...(sec.relabel ? { imageLabel: label } : {}) };
       }
       case 'none':
         return { model: MODEL, type: 'none', relabel: false };
       default:
-        throw guestError('bad-seclabel', def.name, `unresolved seclabel type "${sec.type}"`);
+        throw guestError('bad-seclabel', def.name, `unresolved seclabel type ${quoteInput(sec.type)}`);
     }
   }
 
@@ -87,10 +87,11 @@ export class DacDriver extends FileLabelDriver {
     // nothing to allocate
   }
 
-  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
+  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: AlreadyLabelled): LabelledFile[] {
     const owner = guest.live.imageLabel;
     if (!guest.live.relabel || owner === undefined) return [];
-    return planDiskLabels(disk, MODEL, { image: owner, shared: owner, content: owner }).map((plan) =>
+    const plans = planDiskLabels(disk, MODEL, { image: owner, shared: owner, content: owner });
+    return notYetLabelled(guest.def.name, MODEL, plans, labelled).map((plan) =>
       setFileLabel(guest.def.name, ctx.store, ctx.files, MODEL, plan),
     );
   }

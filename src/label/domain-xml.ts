@@ -8,7 +8,7 @@
  * five XML entities); every error is an E_LABEL `file:line:col: error: …` naming the element.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { definitionError } from '../errors.js';
+import { definitionError, quoteInput } from '../errors.js';
 import type { GuestInput, SecLabelType } from './guest-types.js';
 import { normalizeGuest } from './guest.js';
 import type { GuestDef } from './guest-types.js';
@@ -17,6 +17,13 @@ type XNode = Record<string | symbol, unknown>;
 
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 const ARRAYS = new Set(['seclabel', 'disk']);
+
+/** a parser's message on one line, bounded (it may echo the hostile input) */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
 
 function lineCol(text: string, index: number): [number, number] {
   let line = 1;
@@ -52,7 +59,7 @@ class Reader {
     if (v === undefined) return undefined;
     if (v === 'yes') return true;
     if (v === 'no') return false;
-    return this.fail(node, `${where}: invalid ${name}='${v}' (expected 'yes' or 'no')`);
+    return this.fail(node, `${where}: invalid ${name}=${quoteInput(v)} (expected 'yes' or 'no')`);
   }
 
   /** text content of a child element, trimmed; undefined when absent */
@@ -101,14 +108,14 @@ function sourceOf(r: Reader, holder: XNode, type: string, where: string): { path
 
 function diskType(r: Reader, node: XNode, where: string): 'file' | 'block' {
   const type = r.attr(node, 'type') ?? 'file';
-  if (type !== 'file' && type !== 'block') return r.fail(node, `${where}: disk type '${type}' is not supported (only local 'file' and 'block' storage is labelled)`);
+  if (type !== 'file' && type !== 'block') return r.fail(node, `${where}: disk type ${quoteInput(type)} is not supported (only local 'file' and 'block' storage is labelled)`);
   return type;
 }
 
 /** Parse domain XML into the loose input form (no defaults applied yet). */
 export function domainXmlToInput(xml: string, file = '<domain>'): GuestInput {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw definitionError(file, valid.err.line, valid.err.col, `malformed XML: ${valid.err.msg}`);
+  if (valid !== true) throw definitionError(file, valid.err.line, valid.err.col, `malformed XML: ${oneLine(valid.err.msg)}`);
   const r = new Reader(xml, file);
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -125,13 +132,13 @@ export function domainXmlToInput(xml: string, file = '<domain>'): GuestInput {
   try {
     doc = parser.parse(xml) as XNode;
   } catch (err) {
-    throw definitionError(file, 1, 1, `malformed XML: ${(err as Error).message}`);
+    throw definitionError(file, 1, 1, `malformed XML: ${oneLine((err as Error).message)}`);
   }
   const domain = doc['domain'];
   if (typeof domain !== 'object' || domain === null || Array.isArray(domain)) throw definitionError(file, 1, 1, 'the root element must be a single <domain>');
   const d = domain as XNode;
   const virtType = r.attr(d, 'type') ?? 'kvm';
-  if (virtType !== 'kvm' && virtType !== 'qemu') r.fail(d, `<domain type='${virtType}'>: only kvm and qemu are supported`);
+  if (virtType !== 'kvm' && virtType !== 'qemu') r.fail(d, `<domain type=${quoteInput(virtType)}>: only kvm and qemu are supported`);
   const name = r.text(d, 'name');
   if (name === undefined || name === '') r.fail(d, '<domain> has no <name>');
   const uuid = r.text(d, 'uuid');
@@ -140,7 +147,7 @@ export function domainXmlToInput(xml: string, file = '<domain>'): GuestInput {
     const where = `<seclabel> #${i + 1}`;
     const type = r.attr(s, 'type');
     if (type !== undefined && !['dynamic', 'static', 'none', 'default'].includes(type)) {
-      r.fail(s, `${where}: invalid security type '${type}' (dynamic, static, none)`);
+      r.fail(s, `${where}: invalid security type ${quoteInput(type)} (dynamic, static, none)`);
     }
     const model = r.attr(s, 'model');
     const relabel = r.yesNo(s, 'relabel', where);

@@ -96,7 +96,8 @@ export interface SecurityDriver {
   restoreAllLabel?(guest: DriverGuest, ctx: DriverContext): void;
 
   // ---- per object (hotplug) --------------------------------------------------------------------
-  setImageLabel?(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[];
+  /** `labelled`: what this guest's earlier disks labelled (a shared backing file is labelled once) */
+  setImageLabel?(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: (path: string) => LabelledFile | undefined): LabelledFile[];
   restoreImageLabel?(guest: DriverGuest, files: readonly LabelledFile[], ctx: DriverContext): void;
 
   // ---- process -------------------------------------------------------------------------------------

@@ -12,15 +12,29 @@ import { restoreFileLabels } from './relabel.js';
 export abstract class FileLabelDriver implements SecurityDriver {
   abstract readonly name: string;
 
-  abstract setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[];
+  /**
+   * Label one disk's files. `labelled` answers what this guest already labelled (during
+   * setAllLabel): a file labelled before with the same label is skipped, with another label refused.
+   */
+  abstract setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: (path: string) => LabelledFile | undefined): LabelledFile[];
 
   /** the label a file returns to when no original was remembered for it: the policy default */
   protected defaultFileLabel(ctx: DriverContext, path: string): string {
     return ctx.defaultLabel(path, this.name);
   }
 
+  /**
+   * Label every disk. A file several disks share (one backing file under two overlays; allowed
+   * only for read-only or shareable uses, disk-locks.ts) is labelled and recorded once; two
+   * different labels for one file of one guest are refused.
+   */
   setAllLabel(guest: DriverGuest, ctx: DriverContext): LabelledFile[] {
-    return guest.def.disks.flatMap((disk) => this.setImageLabel(guest, disk, ctx));
+    const byPath = new Map<string, LabelledFile>();
+    for (const disk of guest.def.disks) {
+      const planned = this.setImageLabel(guest, disk, ctx, (path) => byPath.get(path));
+      for (const f of planned) if (!byPath.has(f.path)) byPath.set(f.path, f);
+    }
+    return [...byPath.values()];
   }
 
   restoreAllLabel(guest: DriverGuest, ctx: DriverContext): void {

@@ -11,9 +11,17 @@
  * Label TEXT is validated later by each driver's `verify` against the loaded policy.
  */
 import { randomUUID } from 'node:crypto';
-import { guestError } from '../errors.js';
+import { SvirtError, guestError, limitError, quoteInput } from '../errors.js';
+import { canonicalPath } from './paths.js';
 import type { SecurityStack } from './stack.js';
 import type { BackingLayer, DiskDef, DiskSecLabel, GuestDef, GuestInput, SecLabelDef, SecLabelType } from './guest-types.js';
+
+/**
+ * Most disk files (top images plus backing layers) one guest may name. libvirt has no such limit;
+ * this one is far above real use (QEMU guests rarely exceed a few hundred disks) and keeps the
+ * work and memory of one define/start bounded (every step is linear in this number).
+ */
+export const MAX_GUEST_FILES = 100_000;
 
 const UUID_RE = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i;
 
@@ -22,7 +30,7 @@ function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw guestError('bad-definition', '', 'guest name is missing or empty');
   // eslint-disable-next-line no-control-regex
   if (name.includes('/') || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw guestError('bad-definition', name, `guest name "${name}" must not contain '/' or control characters`);
+    throw guestError('bad-definition', name, `guest name ${quoteInput(name)} must not contain '/' or control characters`);
   }
   if (name.length > 255) throw guestError('bad-definition', name, 'guest name is longer than 255 characters');
   return name;
@@ -31,16 +39,18 @@ function checkName(name: unknown): string {
 /** RFC 4122 text (with or without dashes) → lower-case dashed form. */
 export function normalizeUuid(name: string, uuid: string): string {
   const m = UUID_RE.exec(uuid.trim());
-  if (!m) throw guestError('bad-definition', name, `malformed uuid "${uuid}" (expected 8-4-4-4-12 hex digits)`);
+  if (!m) throw guestError('bad-definition', name, `malformed uuid ${quoteInput(uuid)} (expected 8-4-4-4-12 hex digits)`);
   return m.slice(1, 6).join('-').toLowerCase();
 }
 
+/** A disk source as a canonical absolute path (paths.ts): one file has one spelling. */
 function checkPath(name: string, path: unknown, what: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw guestError('bad-definition', name, `${what}: source path ${JSON.stringify(path)} must be absolute`);
+  try {
+    return canonicalPath(path, `${what}: source path`);
+  } catch (err) {
+    if (err instanceof SvirtError) throw guestError('bad-definition', name, err.message);
+    throw err;
   }
-  if (path.includes('\0')) throw guestError('bad-definition', name, `${what}: NUL in source path`);
-  return path;
 }
 
 function normalizeSeclabel(name: string, raw: NonNullable<GuestInput['seclabels']>[number], primary: string): SecLabelDef {
@@ -48,10 +58,10 @@ function normalizeSeclabel(name: string, raw: NonNullable<GuestInput['seclabels'
   if (typeof model !== 'string' || model.length === 0) throw guestError('bad-seclabel', name, 'seclabel model is empty');
   const given = raw.type;
   if (given !== undefined && !['dynamic', 'static', 'none', 'default'].includes(given)) {
-    throw guestError('bad-seclabel', name, `invalid security type "${String(given)}" (dynamic, static, none)`);
+    throw guestError('bad-seclabel', name, `invalid security type ${quoteInput(String(given))} (dynamic, static, none)`);
   }
   const type: SecLabelType | 'default' = given ?? (raw.baseLabel !== undefined ? 'dynamic' : 'default');
-  const where = `seclabel model '${model}' of guest "${name}"`;
+  const where = `seclabel model ${quoteInput(model)} of guest ${quoteInput(name)}`;
   if (type === 'dynamic' && raw.relabel === false) {
     throw guestError('bad-seclabel', name, `${where}: dynamic label type must use resource relabeling`);
   }
@@ -59,7 +69,7 @@ function normalizeSeclabel(name: string, raw: NonNullable<GuestInput['seclabels'
     throw guestError('bad-seclabel', name, `${where}: resource relabeling is not compatible with 'none' label type`);
   }
   if (raw.label !== undefined && type !== 'static') {
-    throw guestError('bad-seclabel', name, `${where}: a <label> is only allowed with type 'static' (type is '${type}')`);
+    throw guestError('bad-seclabel', name, `${where}: a <label> is only allowed with type 'static' (type is ${quoteInput(type)})`);
   }
   if (type === 'static' && (raw.label === undefined || raw.label.length === 0)) {
     throw guestError('bad-seclabel', name, `${where}: security label is missing for static type`);
@@ -82,7 +92,7 @@ function normalizeDiskSeclabels(name: string, raw: ReadonlyArray<{ model?: strin
   const seen = new Set<string>();
   for (const s of raw ?? []) {
     const model = s.model ?? primary;
-    if (seen.has(model)) throw guestError('bad-seclabel', name, `${what}: more than one seclabel for model '${model}'`);
+    if (seen.has(model)) throw guestError('bad-seclabel', name, `${what}: more than one seclabel for model ${quoteInput(model)}`);
     seen.add(model);
     const relabel = s.relabel ?? true;
     if (!relabel && s.label !== undefined) {
@@ -103,7 +113,7 @@ export function normalizeGuest(input: GuestInput | GuestDef, primary: string): G
   const name = checkName((input as { name?: unknown }).name);
   const uuid = input.uuid === undefined ? randomUUID() : normalizeUuid(name, String(input.uuid));
   const virtType = input.virtType ?? 'kvm';
-  if (virtType !== 'kvm' && virtType !== 'qemu') throw guestError('bad-definition', name, `unsupported domain type "${String(virtType)}" (kvm, qemu)`);
+  if (virtType !== 'kvm' && virtType !== 'qemu') throw guestError('bad-definition', name, `unsupported domain type ${quoteInput(String(virtType))} (kvm, qemu)`);
 
   const rawLabels = [...(input.seclabels ?? [])];
   const single = (input as GuestInput).seclabel;
@@ -112,26 +122,33 @@ export function normalizeGuest(input: GuestInput | GuestDef, primary: string): G
   for (const raw of rawLabels) {
     const sec = normalizeSeclabel(name, raw, primary);
     if (seclabels.some((s) => s.model === sec.model)) {
-      throw guestError('bad-seclabel', name, `guest "${name}": more than one seclabel for model '${sec.model}'`);
+      throw guestError('bad-seclabel', name, `guest ${quoteInput(name)}: more than one seclabel for model ${quoteInput(sec.model)}`);
     }
     seclabels.push(sec);
   }
 
+  const rawDisks = input.disks ?? [];
+  if (!Array.isArray(rawDisks)) throw guestError('bad-definition', name, `guest ${quoteInput(name)}: disks must be a list`);
+  let files = rawDisks.length;
+  for (const d of rawDisks) if (typeof d === 'object' && d !== null && Array.isArray(d.backingChain)) files += d.backingChain.length;
+  if (files > MAX_GUEST_FILES) {
+    throw limitError(`guest ${quoteInput(name)}`, `${MAX_GUEST_FILES} disk files per guest`, `${files} disk files (top images plus backing layers)`);
+  }
   const disks: DiskDef[] = [];
-  for (const [i, d] of (input.disks ?? []).entries()) {
-    const what = `disk ${i + 1} of guest "${name}"`;
+  for (const [i, d] of rawDisks.entries()) {
+    const what = `disk ${i + 1} of guest ${quoteInput(name)}`;
     if (typeof d !== 'object' || d === null) throw guestError('bad-definition', name, `${what}: not an object`);
     const source = checkPath(name, d.source, what);
     const type = d.type ?? (source.startsWith('/dev/') ? 'block' : 'file');
-    if (type !== 'file' && type !== 'block') throw guestError('bad-definition', name, `${what}: unsupported disk type "${String(type)}"`);
+    if (type !== 'file' && type !== 'block') throw guestError('bad-definition', name, `${what}: unsupported disk type ${quoteInput(String(type))}`);
     const chain: BackingLayer[] = [];
     for (const [j, b] of (d.backingChain ?? []).entries()) {
       const bwhat = `${what}, backing layer ${j + 1}`;
       const bsource = checkPath(name, b.source, bwhat);
       const btype = b.type ?? (bsource.startsWith('/dev/') ? 'block' : 'file');
-      if (btype !== 'file' && btype !== 'block') throw guestError('bad-definition', name, `${bwhat}: unsupported type "${String(btype)}"`);
+      if (btype !== 'file' && btype !== 'block') throw guestError('bad-definition', name, `${bwhat}: unsupported type ${quoteInput(String(btype))}`);
       if (bsource === source || chain.some((c) => c.source === bsource)) {
-        throw guestError('bad-definition', name, `${bwhat}: backing chain loops back to ${bsource}`);
+        throw guestError('bad-definition', name, `${bwhat}: backing chain loops back to ${quoteInput(bsource)}`);
       }
       chain.push({ source: bsource, type: btype, seclabels: normalizeDiskSeclabels(name, b.seclabels, primary, bwhat) });
     }
@@ -166,7 +183,7 @@ export function resolveSeclabels(def: GuestDef, stack: SecurityStack, flags: Con
   const noneModel = def.seclabels.find((s) => s.model === 'none' && !stack.byName('none'));
   for (const s of def.seclabels) {
     if (s.model !== 'none' && !stack.byName(s.model)) {
-      throw guestError('unsupported', def.name, `Security driver model '${s.model}' is not available (stack: ${stack.drivers.map((d) => d.name).join(', ')})`);
+      throw guestError('unsupported', def.name, `Security driver model ${quoteInput(s.model)} is not available (stack: ${stack.drivers.map((d) => d.name).join(', ')})`);
     }
   }
   for (const d of stack.drivers) {

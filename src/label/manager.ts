@@ -18,11 +18,13 @@
  * - reconnect(): after a process restart, re-reserve every running guest's labels in the drivers'
  *   in-memory tables and check the store's reservations (libvirt qemuProcessReconnect).
  */
-import { SvirtError, guestError, unknownGuest } from '../errors.js';
+import { SvirtError, guestError, quoteInput, unknownGuest } from '../errors.js';
 import type { PolicyModel } from '../policy/model.js';
 import { DacDriver, type DacDriverOptions } from './dac.js';
 import type { DriverContext, FileLabels, LabelChecker, SecurityDriver } from './driver.js';
+import { checkDiskLocks, checkOwnDiskUses } from './disk-locks.js';
 import { domainXmlToInput } from './domain-xml.js';
+import { canonicalPath } from './paths.js';
 import { normalizeGuest, resolveSeclabels } from './guest.js';
 import type { GuestDef, GuestInput, GuestRecord } from './guest-types.js';
 import type { Rng } from './mcs-alloc.js';
@@ -94,7 +96,7 @@ export class LabelManager {
         case 'none':
           return new NoneDriver();
         default:
-          throw guestError('unsupported', '', `unknown security driver "${String(d)}"`);
+          throw guestError('unsupported', '', `unknown security driver ${quoteInput(String(d))}`);
       }
     });
     this.stack = new SecurityStack(drivers);
@@ -113,15 +115,16 @@ export class LabelManager {
       // libvirt: redefining a guest without a uuid keeps the existing one
       const known = raw.uuid === undefined ? this.store.getGuest(raw.name) : undefined;
       const def = normalizeGuest(known ? { ...raw, uuid: known.def.uuid } : raw, this.model);
+      checkOwnDiskUses(def);
       const ctx = this.context();
       this.stack.verify(def, resolveSeclabels(def, this.stack, this), ctx);
       const existing = this.store.getGuest(def.name);
-      if (existing?.state === 'running') throw guestError('already-running', def.name, `guest "${def.name}" is running; stop it before redefining`);
+      if (existing?.state === 'running') throw guestError('already-running', def.name, `guest ${quoteInput(def.name)} is running; stop it before redefining`);
       if (existing && existing.def.uuid !== def.uuid) {
-        throw guestError('uuid-conflict', def.name, `guest "${def.name}" already exists with uuid ${existing.def.uuid}`);
+        throw guestError('uuid-conflict', def.name, `guest ${quoteInput(def.name)} already exists with uuid ${existing.def.uuid}`);
       }
       const clash = this.store.guestNameByUuid(def.uuid);
-      if (clash !== undefined && clash !== def.name) throw guestError('uuid-conflict', def.name, `uuid ${def.uuid} is already used by guest "${clash}"`);
+      if (clash !== undefined && clash !== def.name) throw guestError('uuid-conflict', def.name, `uuid ${def.uuid} is already used by guest ${quoteInput(clash)}`);
       const record: GuestRecord = { def, state: 'shutoff', live: [], files: [] };
       this.store.putGuest(record);
       // the images now exist on the host with their current (or default) labels
@@ -138,15 +141,20 @@ export class LabelManager {
 
   start(name: string): GuestRecord {
     return this.run(() => {
-      const rec = this.mustGet(name);
-      if (rec.state === 'running') throw guestError('already-running', name, `guest "${name}" is already running`);
+      const stored = this.mustGet(name);
+      if (stored.state === 'running') throw guestError('already-running', name, `guest ${quoteInput(name)} is already running`);
+      // a definition stored before disk paths were canonical is canonicalised here (idempotent)
+      const def = normalizeGuest(stored.def, this.model);
+      checkOwnDiskUses(def);
+      // the lock manager's part (virtlockd): no running guest may hold one of these files incompatibly
+      checkDiskLocks(def, this.store.listGuests());
       const ctx = this.context();
-      const seclabels = resolveSeclabels(rec.def, this.stack, this);
-      this.stack.verify(rec.def, seclabels, ctx);
-      const live = this.stack.genLabels(rec.def, seclabels, ctx);
-      const files = this.stack.setAllLabel(rec.def, live, ctx);
-      this.stack.setProcessLabel(rec.def, live, ctx);
-      const record: GuestRecord = { def: rec.def, state: 'running', pid: this.store.nextPid(), live, files, startedAt: Date.now() };
+      const seclabels = resolveSeclabels(def, this.stack, this);
+      this.stack.verify(def, seclabels, ctx);
+      const live = this.stack.genLabels(def, seclabels, ctx);
+      const files = this.stack.setAllLabel(def, live, ctx);
+      this.stack.setProcessLabel(def, live, ctx);
+      const record: GuestRecord = { def, state: 'running', pid: this.store.nextPid(), live, files, startedAt: Date.now() };
       this.store.putGuest(record);
       return record;
     });
@@ -178,7 +186,7 @@ export class LabelManager {
             d.restoreAllLabel?.({ def: rec.def, live: l, files: [f] }, ctx);
           } catch (err) {
             if (!(err instanceof SvirtError)) throw err;
-            warnings.push(`${f.path}: ${err.message}`);
+            warnings.push(`${quoteInput(f.path)}: ${err.message}`);
           }
         }
       }
@@ -192,7 +200,7 @@ export class LabelManager {
   undefine(name: string): void {
     this.run(() => {
       const rec = this.mustGet(name);
-      if (rec.state === 'running') throw guestError('already-running', name, `guest "${name}" is running; stop it before undefining`);
+      if (rec.state === 'running') throw guestError('already-running', name, `guest ${quoteInput(name)} is running; stop it before undefining`);
       this.store.deleteGuest(name);
     });
   }
@@ -217,12 +225,12 @@ export class LabelManager {
 
   /** a file's current label for a model (default: the primary's) */
   fileLabel(path: string, model: string = this.model): string {
-    return this.files.get(path, model);
+    return this.files.get(canonicalPath(path), model);
   }
 
   /** the policy-default label of a path (file-context rules; DAC `+0:+0`) */
   defaultLabel(path: string, model: string): string {
-    return defaultFileLabel(path, model, this.fileContexts);
+    return defaultFileLabel(canonicalPath(path), model, this.fileContexts);
   }
 
   /** Run `fn` in one transaction; after a failure, drivers drop caches the rollback invalidated. */
@@ -252,7 +260,7 @@ export class LabelManager {
 
   private mustGetRunning(name: string): GuestRecord {
     const rec = this.mustGet(name);
-    if (rec.state !== 'running') throw guestError('not-running', name, `guest "${name}" is not running`);
+    if (rec.state !== 'running') throw guestError('not-running', name, `guest ${quoteInput(name)} is not running`);
     return rec;
   }
 }

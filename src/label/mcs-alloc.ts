@@ -20,7 +20,7 @@
  * free id in `free`, or -1 when the id is taken. Allocation picks `free[r]` for a uniform r, then
  * swap-removes it; release appends. Both are O(1); the draw is uniform over the free pairs.
  */
-import { allocationExhausted, labelError } from '../errors.js';
+import { allocationExhausted, labelError, quoteInput } from '../errors.js';
 
 /** A source of uniform random numbers in [0, 1) (Math.random, or a seeded generator for tests). */
 export type Rng = () => number;
@@ -66,16 +66,16 @@ export function seededRng(seed: number): Rng {
 export function parseMcsLevel(text: string): McsLevel {
   const colon = text.indexOf(':');
   const sens = colon < 0 ? text : text.slice(0, colon);
-  if (!/^s\d+$/.test(sens)) throw labelError(`invalid MCS level "${text}": sensitivity "${sens}" is not sN`);
+  if (!/^s\d+$/.test(sens)) throw labelError(`invalid MCS level ${quoteInput(text)}: sensitivity ${quoteInput(sens)} is not sN`);
   if (colon < 0) return { sens, cats: [] };
   const cats = new Set<number>();
   for (const item of text.slice(colon + 1).split(',')) {
     const m = /^c(\d{1,4})(?:\.c(\d{1,4}))?$/.exec(item);
-    if (!m) throw labelError(`invalid MCS level "${text}": bad category item "${item}"`);
+    if (!m) throw labelError(`invalid MCS level ${quoteInput(text)}: bad category item ${quoteInput(item)}`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo > MAX_CATEGORY || hi > MAX_CATEGORY) throw labelError(`invalid MCS level "${text}": category above c${MAX_CATEGORY}`);
-    if (hi < lo) throw labelError(`invalid MCS level "${text}": reversed category run "${item}"`);
+    if (lo > MAX_CATEGORY || hi > MAX_CATEGORY) throw labelError(`invalid MCS level ${quoteInput(text)}: category above c${MAX_CATEGORY}`);
+    if (hi < lo) throw labelError(`invalid MCS level ${quoteInput(text)}: reversed category run ${quoteInput(item)}`);
     for (let c = lo; c <= hi; c++) cats.add(c);
   }
   return { sens, cats: [...cats].sort((x, y) => x - y) };
@@ -90,21 +90,21 @@ export function parsePoolRange(range: string): McsPool {
   const colon = range.indexOf(':');
   const sensPart = colon < 0 ? range : range.slice(0, colon);
   const sens = sensPart.split('-')[0] ?? '';
-  if (!/^s\d+$/.test(sens)) throw labelError(`MCS range "${range}": cannot parse sensitivity "${sensPart}"`);
+  if (!/^s\d+$/.test(sens)) throw labelError(`MCS range ${quoteInput(range)}: cannot parse sensitivity ${quoteInput(sensPart)}`);
   if (colon < 0) return { sens, catMin: 0, catMax: MAX_CATEGORY };
   const catText = range.slice(colon + 1);
   const single = /^c(\d{1,4})$/.exec(catText);
-  if (single) throw labelError(`MCS range "${range}": no category range available (a single category)`);
+  if (single) throw labelError(`MCS range ${quoteInput(range)}: no category range available (a single category)`);
   const run = /^c(\d{1,4})\.c(\d{1,4})$/.exec(catText);
   if (!run) {
-    throw labelError(`MCS range "${range}": cannot parse category part "${catText}" (it must be one contiguous run cA.cB)`);
+    throw labelError(`MCS range ${quoteInput(range)}: cannot parse category part ${quoteInput(catText)} (it must be one contiguous run cA.cB)`);
   }
   const catMin = Number(run[1]);
   const catMax = Number(run[2]);
-  if (catMax > MAX_CATEGORY) throw labelError(`MCS range "${range}": category c${catMax} above c${MAX_CATEGORY}`);
-  if (catMax < catMin) throw labelError(`MCS range "${range}": reversed category run`);
+  if (catMax > MAX_CATEGORY) throw labelError(`MCS range ${quoteInput(range)}: category c${catMax} above c${MAX_CATEGORY}`);
+  if (catMax < catMin) throw labelError(`MCS range ${quoteInput(range)}: reversed category run`);
   if (catMax - catMin + 1 < MIN_CATEGORIES) {
-    throw labelError(`MCS range "${range}": category range c${catMin}-c${catMax} too small (at least ${MIN_CATEGORIES} categories)`);
+    throw labelError(`MCS range ${quoteInput(range)}: category range c${catMin}-c${catMax} too small (at least ${MIN_CATEGORIES} categories)`);
   }
   return { sens, catMin, catMax };
 }

@@ -10,7 +10,7 @@
  */
 import { buildSymbolIndex, type PolicyModel } from '../policy/model.js';
 import { formatContext, parseContext } from '../context/context.js';
-import { SvirtError, guestError, labelError } from '../errors.js';
+import { SvirtError, guestError, labelError, quoteInput } from '../errors.js';
 import type { FileLabels, LabelChecker } from './driver.js';
 import type { DiskDef, DiskSecLabel, LabelledFile } from './guest-types.js';
 import { parseMcsLevel } from './mcs-alloc.js';
@@ -28,10 +28,10 @@ export interface ContextParts {
 export function splitContext(text: string): ContextParts {
   const a = text.indexOf(':');
   const b = a < 0 ? -1 : text.indexOf(':', a + 1);
-  if (a <= 0 || b < 0 || b === a + 1) throw labelError(`malformed security context "${text}" (expected user:role:type[:range])`);
+  if (a <= 0 || b < 0 || b === a + 1) throw labelError(`malformed security context ${quoteInput(text)} (expected user:role:type[:range])`);
   const c = text.indexOf(':', b + 1);
   const type = c < 0 ? text.slice(b + 1) : text.slice(b + 1, c);
-  if (type.length === 0) throw labelError(`malformed security context "${text}": empty type`);
+  if (type.length === 0) throw labelError(`malformed security context ${quoteInput(text)}: empty type`);
   return { user: text.slice(0, a), role: text.slice(a + 1, b), type, range: c < 0 ? '' : text.slice(c + 1) };
 }
 
@@ -74,7 +74,7 @@ export function syntaxLabelChecker(): LabelChecker {
         throw labelError(`${what}: ${(err as Error).message}`);
       }
       for (const [k, v] of [['user', p.user], ['role', p.role], ['type', p.type]] as const) {
-        if (!NAME_RE.test(v)) throw labelError(`${what}: invalid ${k} "${v}" in "${text}"`);
+        if (!NAME_RE.test(v)) throw labelError(`${what}: invalid ${k} ${quoteInput(v)} in ${quoteInput(text)}`);
       }
       if (!p.range) return text;
       const dash = p.range.indexOf('-');
@@ -87,7 +87,7 @@ export function syntaxLabelChecker(): LabelChecker {
         }
         return joinContext({ ...p, range: `${formatMcs(low.sens, low.cats)}-${formatMcs(high.sens, high.cats)}` });
       } catch (err) {
-        throw labelError(`${what}: invalid range in "${text}": ${(err as Error).message}`);
+        throw labelError(`${what}: invalid range in ${quoteInput(text)}: ${(err as Error).message}`);
       }
     },
   };
@@ -137,7 +137,7 @@ export function defaultFileLabel(path: string, model: string, extra: readonly Fi
   for (const rules of [extra, BUILTIN_FILE_CONTEXTS]) {
     for (const r of rules) if (r.model === model && r.pattern.test(path)) return r.label;
   }
-  throw labelError(`no default ${model} label for ${path}`);
+  throw labelError(`no default ${model} label for ${quoteInput(path)}`);
 }
 
 /** whether some rule gives `path` a default label for `model` (built-in: selinux, dac) */
@@ -205,6 +205,25 @@ export function planDiskLabels(disk: DiskDef, model: string, labels: DiskLabelSe
   return out;
 }
 
+/** What a guest's earlier disks already labelled, by canonical path (FileLabelDriver.setAllLabel). */
+export type AlreadyLabelled = (path: string) => LabelledFile | undefined;
+
+/**
+ * The plans whose file this guest has not labelled yet: a file shared by two of its disks (a
+ * backing file under two overlays) is labelled once; two different labels for it are refused.
+ */
+export function notYetLabelled(guest: string, model: string, plans: readonly PlannedLabel[], labelled?: AlreadyLabelled): PlannedLabel[] {
+  if (labelled === undefined) return [...plans];
+  return plans.filter((plan) => {
+    const before = labelled(plan.path);
+    if (before === undefined) return true;
+    if (before.label !== plan.label) {
+      throw guestError('label-in-use', guest, `guest ${quoteInput(guest)}: two different ${model} labels for ${quoteInput(plan.path)} (${quoteInput(before.label)} and ${quoteInput(plan.label)})`);
+    }
+    return false;
+  });
+}
+
 /**
  * Set one file's label (libvirt SetFilecon with remember): when remembering, record the current
  * label refcounted; a second user that would change the label of a file already in use fails
@@ -221,7 +240,7 @@ export function setFileLabel(
     const current = files.get(plan.path, model);
     const refs = store.rememberLabel(plan.path, model, current);
     if (refs > 1 && current !== plan.label) {
-      throw guestError('label-in-use', guest, `Setting different ${model} label on ${plan.path} which is already in use`);
+      throw guestError('label-in-use', guest, `Setting different ${model} label on ${quoteInput(plan.path)} which is already in use`);
     }
   }
   files.set(plan.path, model, plan.label);

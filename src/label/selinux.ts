@@ -20,12 +20,12 @@
  * are reserved too (by pair when they are a pair in the pool, else by text), so a dynamic guest
  * never draws a running static guest's pair.
  */
-import { guestError, labelError } from '../errors.js';
+import { guestError, labelError, quoteInput } from '../errors.js';
 import type { DriverContext, DriverGuest, LabelChecker } from './driver.js';
 import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
 import { McsAllocator, parseMcsLevel, parsePoolRange, type Rng } from './mcs-alloc.js';
-import { formatMcs, joinContext, planDiskLabels, setFileLabel, splitContext } from './relabel.js';
+import { formatMcs, joinContext, notYetLabelled, planDiskLabels, setFileLabel, splitContext, type AlreadyLabelled } from './relabel.js';
 import type { HostStore } from './store.js';
 
 export interface SelinuxDriverOptions {
@@ -79,12 +79,12 @@ export class SelinuxDriver extends FileLabelDriver {
   }
 
   verify(def: GuestDef, sec: SecLabelDef, ctx: DriverContext): void {
-    if (sec.type === 'static') ctx.checker.context(sec.label!, `static label of guest "${def.name}"`);
-    if (sec.baseLabel !== undefined) ctx.checker.context(sec.baseLabel, `baselabel of guest "${def.name}"`);
+    if (sec.type === 'static') ctx.checker.context(sec.label!, `static label of guest ${quoteInput(def.name)}`);
+    if (sec.baseLabel !== undefined) ctx.checker.context(sec.baseLabel, `baselabel of guest ${quoteInput(def.name)}`);
     for (const [i, d] of def.disks.entries()) {
       for (const layer of [d, ...d.backingChain]) {
         for (const s of layer.seclabels) {
-          if (s.model === MODEL && s.label !== undefined) ctx.checker.context(s.label, `disk ${i + 1} label of guest "${def.name}" (${layer.source})`);
+          if (s.model === MODEL && s.label !== undefined) ctx.checker.context(s.label, `disk ${i + 1} label of guest ${quoteInput(def.name)} (${quoteInput(layer.source)})`);
         }
       }
     }
@@ -98,23 +98,23 @@ export class SelinuxDriver extends FileLabelDriver {
       case 'dynamic': {
         const base = splitContext(sec.baseLabel ?? this.getBaseLabel(def.virtType));
         const level = this.allocateLevel(def.name, ctx.store);
-        const label = ctx.checker.context(joinContext({ user: daemon.user, role: daemon.role, type: base.type, range: level }), `process label of guest "${def.name}"`);
-        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range: level }), `image label of guest "${def.name}"`);
+        const label = ctx.checker.context(joinContext({ user: daemon.user, role: daemon.role, type: base.type, range: level }), `process label of guest ${quoteInput(def.name)}`);
+        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range: level }), `image label of guest ${quoteInput(def.name)}`);
         return { model: MODEL, type: 'dynamic', relabel: true, label, imageLabel, mcsLevel: level, mcsDynamic: true };
       }
       case 'static': {
-        const label = ctx.checker.context(sec.label!, `static label of guest "${def.name}"`);
+        const label = ctx.checker.context(sec.label!, `static label of guest ${quoteInput(def.name)}`);
         const range = splitContext(label).range || sens;
         const level = this.reserveStatic(def.name, range, ctx.store);
-        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range }), `image label of guest "${def.name}"`);
+        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range }), `image label of guest ${quoteInput(def.name)}`);
         return { model: MODEL, type: 'static', relabel: sec.relabel, label, imageLabel, mcsLevel: level, mcsDynamic: false };
       }
       case 'none': {
-        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range: sens }), `image label of guest "${def.name}"`);
+        const imageLabel = ctx.checker.context(joinContext({ user: daemon.user, role: file.role, type: file.type, range: sens }), `image label of guest ${quoteInput(def.name)}`);
         return { model: MODEL, type: 'none', relabel: false, imageLabel };
       }
       default:
-        throw guestError('bad-seclabel', def.name, `unresolved seclabel type "${sec.type}"`);
+        throw guestError('bad-seclabel', def.name, `unresolved seclabel type ${quoteInput(sec.type)}`);
     }
   }
 
@@ -145,7 +145,7 @@ export class SelinuxDriver extends FileLabelDriver {
     this.knownGeneration = -1;
   }
 
-  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
+  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: AlreadyLabelled): LabelledFile[] {
     if (!guest.live.relabel || guest.live.imageLabel === undefined) return [];
     const labels = {
       image: guest.live.imageLabel,
@@ -153,10 +153,10 @@ export class SelinuxDriver extends FileLabelDriver {
       content: this.opts.contentContext,
     };
     const out: LabelledFile[] = [];
-    for (const plan of planDiskLabels(disk, MODEL, labels)) {
+    for (const plan of notYetLabelled(guest.def.name, MODEL, planDiskLabels(disk, MODEL, labels), labelled)) {
       // the image label was validated by genLabel; the configured contexts once per checker;
       // per-disk overrides every time
-      const label = plan.role === 'image' ? plan.label : this.checked(ctx, plan.label, `label for ${plan.path} of guest "${guest.def.name}"`, plan.role !== 'override');
+      const label = plan.role === 'image' ? plan.label : this.checked(ctx, plan.label, `label for ${quoteInput(plan.path)} of guest ${quoteInput(guest.def.name)}`, plan.role !== 'override');
       out.push(setFileLabel(guest.def.name, ctx.store, ctx.files, MODEL, { ...plan, label }));
     }
     return out;
@@ -214,12 +214,12 @@ export class SelinuxDriver extends FileLabelDriver {
     const holders = store.mcsHolders(level);
     const dynamicHolder = holders.find((r) => r.dynamic);
     if (dynamicHolder) {
-      throw guestError('label-in-use', guest, `static label level ${level} of guest "${guest}" is in use by the dynamic label of guest "${dynamicHolder.guest}"`);
+      throw guestError('label-in-use', guest, `static label level ${level} of guest ${quoteInput(guest)} is in use by the dynamic label of guest ${quoteInput(dynamicHolder.guest)}`);
     }
     this.sync(store);
     const id = this.allocator.idOfLevel(high);
     if (!store.reserveMcs({ guest, level, dynamic: false, ...(id !== undefined ? { pairId: id } : {}) })) {
-      throw labelError(`cannot reserve static MCS level ${level} for guest "${guest}"`);
+      throw labelError(`cannot reserve static MCS level ${level} for guest ${quoteInput(guest)}`);
     }
     if (id !== undefined) this.allocator.take(id);
     this.knownGeneration = store.mcsGeneration();

@@ -15,12 +15,12 @@
  * - unknown files: label `_` (the kernel's default for an unlabelled filesystem). Managers using this
  *   driver pass `SMACK_FILE_CONTEXTS` as `fileContexts` so the default lookup knows the model.
  */
-import { guestError } from '../errors.js';
+import { guestError, quoteInput } from '../errors.js';
 import { SMACK_FLOOR, SMACK_STAR, smackLabelProblem } from '../smack/label.js';
 import type { DriverContext, DriverGuest } from './driver.js';
 import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { planDiskLabels, setFileLabel, type FileContextRule } from './relabel.js';
+import { notYetLabelled, planDiskLabels, setFileLabel, type AlreadyLabelled, type FileContextRule } from './relabel.js';
 
 const MODEL = 'smack';
 
@@ -34,7 +34,7 @@ export function smackGuestLabel(def: GuestDef): string {
 
 function checkLabel(label: string, what: string, guest: string): string {
   const problem = smackLabelProblem(label);
-  if (problem !== undefined) throw guestError('bad-seclabel', guest, `${what}: invalid SMACK label "${label}" at offset ${problem.offset}: ${problem.reason}`);
+  if (problem !== undefined) throw guestError('bad-seclabel', guest, `${what}: invalid SMACK label ${quoteInput(label)} at offset ${problem.offset}: ${problem.reason}`);
   return label;
 }
 
@@ -46,11 +46,11 @@ export class SmackDriver extends FileLabelDriver {
   }
 
   verify(def: GuestDef, sec: SecLabelDef): void {
-    if (sec.type === 'static') checkLabel(sec.label ?? '', `static SMACK label of guest "${def.name}"`, def.name);
-    if (sec.baseLabel !== undefined) throw guestError('bad-seclabel', def.name, `guest "${def.name}": the SMACK driver has no base label`);
+    if (sec.type === 'static') checkLabel(sec.label ?? '', `static SMACK label of guest ${quoteInput(def.name)}`, def.name);
+    if (sec.baseLabel !== undefined) throw guestError('bad-seclabel', def.name, `guest ${quoteInput(def.name)}: the SMACK driver has no base label`);
     for (const d of def.disks) {
       for (const layer of [d, ...d.backingChain]) {
-        for (const s of layer.seclabels) if (s.model === MODEL && s.label !== undefined) checkLabel(s.label, `disk label of guest "${def.name}"`, def.name);
+        for (const s of layer.seclabels) if (s.model === MODEL && s.label !== undefined) checkLabel(s.label, `disk label of guest ${quoteInput(def.name)}`, def.name);
       }
     }
   }
@@ -62,13 +62,13 @@ export class SmackDriver extends FileLabelDriver {
         return { model: MODEL, type: 'dynamic', relabel: true, label, imageLabel: label };
       }
       case 'static': {
-        const label = checkLabel(sec.label ?? '', `static SMACK label of guest "${def.name}"`, def.name);
+        const label = checkLabel(sec.label ?? '', `static SMACK label of guest ${quoteInput(def.name)}`, def.name);
         return { model: MODEL, type: 'static', relabel: sec.relabel, label, ...(sec.relabel ? { imageLabel: label } : {}) };
       }
       case 'none':
         return { model: MODEL, type: 'none', relabel: false };
       default:
-        throw guestError('bad-seclabel', def.name, `unresolved seclabel type "${String(sec.type)}"`);
+        throw guestError('bad-seclabel', def.name, `unresolved seclabel type ${quoteInput(String(sec.type))}`);
     }
   }
 
@@ -80,10 +80,11 @@ export class SmackDriver extends FileLabelDriver {
     // nothing was allocated
   }
 
-  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext): LabelledFile[] {
+  setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: AlreadyLabelled): LabelledFile[] {
     const image = guest.live.imageLabel;
     if (!guest.live.relabel || image === undefined) return [];
-    return planDiskLabels(disk, MODEL, { image, shared: SMACK_STAR, content: SMACK_FLOOR }).map((plan) =>
+    const plans = planDiskLabels(disk, MODEL, { image, shared: SMACK_STAR, content: SMACK_FLOOR });
+    return notYetLabelled(guest.def.name, MODEL, plans, labelled).map((plan) =>
       setFileLabel(guest.def.name, ctx.store, ctx.files, MODEL, plan),
     );
   }

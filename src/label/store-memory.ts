@@ -4,9 +4,10 @@
  * a throwing transaction (or nested transaction, like a SAVEPOINT) replays them in reverse.
  * Records are stored by reference and treated as immutable (every field of GuestRecord is readonly).
  */
-import { stateError } from '../errors.js';
+import { quoteInput, stateError } from '../errors.js';
 import type { GuestRecord } from './guest-types.js';
 import { consistencyProblems } from './store-check.js';
+import { fileKey } from './paths.js';
 import type { HostStore, McsReservation, StoredAuditRecord, StoredFileLabel } from './store.js';
 
 const key = (path: string, model: string): string => `${path}\0${model}`;
@@ -14,6 +15,7 @@ const key = (path: string, model: string): string => `${path}\0${model}`;
 export class MemoryStore implements HostStore {
   readonly kind = 'memory' as const;
   readonly path = undefined;
+  readonly readonly = false;
   private readonly guests = new Map<string, GuestRecord>();
   private readonly uuids = new Map<string, string>();
   private readonly mcs = new Map<string, McsReservation>();
@@ -75,7 +77,7 @@ export class MemoryStore implements HostStore {
     this.open();
     const name = record.def.name;
     const owner = this.uuids.get(record.def.uuid);
-    if (owner !== undefined && owner !== name) throw stateError(`uuid ${record.def.uuid} is already used by guest "${owner}"`);
+    if (owner !== undefined && owner !== name) throw stateError(`uuid ${record.def.uuid} is already used by guest ${quoteInput(owner)}`);
     const prev = this.guests.get(name);
     this.guests.set(name, record);
     if (prev) this.uuids.delete(prev.def.uuid);
@@ -91,7 +93,7 @@ export class MemoryStore implements HostStore {
     this.open();
     const prev = this.guests.get(name);
     if (!prev) return false;
-    if (this.mcs.has(name)) throw stateError(`guest "${name}" still holds an MCS reservation`);
+    if (this.mcs.has(name)) throw stateError(`guest ${quoteInput(name)} still holds an MCS reservation`);
     this.guests.delete(name);
     this.uuids.delete(prev.def.uuid);
     this.log(() => {
@@ -103,8 +105,8 @@ export class MemoryStore implements HostStore {
 
   reserveMcs(r: McsReservation): boolean {
     this.open();
-    if (!this.guests.has(r.guest)) throw stateError(`MCS reservation for unknown guest "${r.guest}"`);
-    if (this.mcs.has(r.guest)) throw stateError(`guest "${r.guest}" already holds an MCS reservation`);
+    if (!this.guests.has(r.guest)) throw stateError(`MCS reservation for unknown guest ${quoteInput(r.guest)}`);
+    if (this.mcs.has(r.guest)) throw stateError(`guest ${quoteInput(r.guest)} already holds an MCS reservation`);
     const holders = this.holders.get(r.level);
     if (holders && holders.size > 0) {
       if (r.dynamic) return false;
@@ -156,12 +158,14 @@ export class MemoryStore implements HostStore {
     return this.generation;
   }
 
-  getFileLabel(path: string, model: string): string | undefined {
+  getFileLabel(rawPath: string, model: string): string | undefined {
+    const path = fileKey(rawPath);
     this.open();
     return this.files.get(key(path, model));
   }
 
-  setFileLabel(path: string, model: string, label: string): void {
+  setFileLabel(rawPath: string, model: string, label: string): void {
+    const path = fileKey(rawPath);
     this.open();
     const k = key(path, model);
     const prev = this.files.get(k);
@@ -179,7 +183,8 @@ export class MemoryStore implements HostStore {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
   }
 
-  rememberLabel(path: string, model: string, original: string): number {
+  rememberLabel(rawPath: string, model: string, original: string): number {
+    const path = fileKey(rawPath);
     this.open();
     const k = key(path, model);
     const prev = this.remembered.get(k);
@@ -189,7 +194,8 @@ export class MemoryStore implements HostStore {
     return next.refs;
   }
 
-  recallLabel(path: string, model: string): string | undefined {
+  recallLabel(rawPath: string, model: string): string | undefined {
+    const path = fileKey(rawPath);
     this.open();
     const k = key(path, model);
     const prev = this.remembered.get(k);
@@ -200,7 +206,8 @@ export class MemoryStore implements HostStore {
     return prev.refs > 1 ? undefined : prev.label;
   }
 
-  getRemembered(path: string, model: string): { label: string; refs: number } | undefined {
+  getRemembered(rawPath: string, model: string): { label: string; refs: number } | undefined {
+    const path = fileKey(rawPath);
     this.open();
     const r = this.remembered.get(key(path, model));
     return r ? { ...r } : undefined;

@@ -17,11 +17,13 @@
  * when to resynchronise (selinux.ts).
  */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { stateError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SvirtError, quoteInput, stateError } from '../errors.js';
 import type { GuestRecord, LabelledFile } from './guest-types.js';
 import { consistencyProblems } from './store-check.js';
+import { fileKey } from './paths.js';
 import type { HostStore, McsReservation, SqliteStoreOptions, StoredAuditRecord, StoredFileLabel } from './store.js';
 
 /** "sVir" */
@@ -86,12 +88,12 @@ function sqliteCode(err: unknown): string | undefined {
 function wrap(path: string, err: unknown, doing: string): Error {
   const code = sqliteCode(err) ?? '';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return stateError(`${path}: the state file is locked by another process (${doing}); try again later`, err);
+    return stateError(`${quoteInput(path)}: the state file is locked by another process (${doing}); try again later`, err);
   }
-  if (code === 'SQLITE_NOTADB') return stateError(`${path}: not an svirt state file (not an SQLite database); left untouched`, err);
-  if (code.startsWith('SQLITE_CORRUPT')) return stateError(`${path}: the state file is corrupt (${doing}): ${(err as Error).message}`, err);
+  if (code === 'SQLITE_NOTADB') return stateError(`${quoteInput(path)}: not an svirt state file (not an SQLite database); left untouched`, err);
+  if (code.startsWith('SQLITE_CORRUPT')) return stateError(`${quoteInput(path)}: the state file is corrupt (${doing}): ${(err as Error).message}`, err);
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_PERM')) {
-    return stateError(`${path}: cannot use the state file (${doing}): ${(err as Error).message}`, err);
+    return stateError(`${quoteInput(path)}: cannot use the state file (${doing}): ${(err as Error).message}`, err);
   }
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -108,44 +110,155 @@ function readMagic(path: string): string {
   }
 }
 
+/** `INSERT`s that make an empty database an svirt state file (run inside one transaction). */
+function writeSchema(db: Database.Database): void {
+  db.exec(SCHEMA);
+  db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+  db.prepare(`INSERT INTO meta (key, value) VALUES ('mcs_generation', '0'), ('next_pid', '1000')`).run();
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+}
+
+/** the prefix of the temporary names a creation uses next to `path` */
+function tempPrefix(path: string): string {
+  return join(dirname(path), `.${basename(path)}.creating-`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `.NAME.creating-PID-HEX` plus SQLite's side files: what `createStateFile` builds in */
+const TEMP_NAME = /^\..+\.creating-(\d+)-[0-9a-f]{12}(?:-wal|-shm|-journal)?$/;
+
+/** Remove what creations killed before they finished left in `path`'s directory (their process is gone). */
+function removeStaleTemps(path: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+/**
+ * Create a complete state file at `path` without ever exposing a partial one: the directory is
+ * created 0700 when missing; the database is built under a temporary name in it (mode 0600,
+ * schema in one synchronous transaction, WAL) and then hard-linked to `path`, which fails when
+ * another process created `path` first (its file is kept, ours discarded). A process killed at any
+ * point leaves no file at `path` or a complete one; its temporary file is removed by a later
+ * creation.
+ */
+function createStateFile(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw stateError(`${quoteInput(path)}: cannot create the state directory: ${(err as Error).message}`, err);
+  }
+  removeStaleTemps(path);
+  const tmp = `${tempPrefix(path)}${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    closeSync(openSync(tmp, 'wx', 0o600));
+    const db = new Database(tmp, { fileMustExist: true });
+    try {
+      db.pragma('synchronous = FULL');
+      db.transaction(() => writeSchema(db)).immediate();
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    publish(tmp, path);
+  } catch (err) {
+    if (err instanceof SvirtError) throw err;
+    throw stateError(`${quoteInput(path)}: cannot create the state file: ${(err as Error).message}`, err);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${tmp}${suffix}`, { force: true });
+  }
+}
+
+/** Make the complete file `tmp` visible as `path` unless `path` exists (then keep that one). */
+function publish(tmp: string, path: string): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    // filesystems without hard links: rename, which is atomic but replaces; check first
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (!existsSync(path)) renameSync(tmp, path);
+  }
+  try {
+    const fd = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // directories that cannot be opened for fsync (some filesystems): the link is still atomic
+  }
+}
+
 export class SqliteStore implements HostStore {
   readonly kind = 'sqlite' as const;
   readonly path: string;
+  readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private readonly txRunner: (fn: () => unknown) => unknown;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
+    this.readonly = options.readonly === true;
     const busy = options.busyTimeoutMs ?? 5000;
-    const exists = existsSync(path);
-    const fresh = !exists || statSync(path).size === 0;
-    if (!exists && options.create === false) throw stateError(`${path}: the state file does not exist`);
-    if (exists && statSync(path).isDirectory()) throw stateError(`${path}: is a directory, not a state file`);
-    if (!fresh) {
+    const q = quoteInput(path);
+    if (!existsSync(path)) {
+      if (options.create === false || this.readonly) throw stateError(`${q}: the state file does not exist`);
+      createStateFile(path);
+    }
+    let st;
+    try {
+      st = statSync(path);
+    } catch (err) {
+      throw stateError(`${q}: cannot read the state file: ${(err as Error).message}`, err);
+    }
+    if (st.isDirectory()) throw stateError(`${q}: is a directory, not a state file`);
+    if (!st.isFile()) throw stateError(`${q}: not a regular file, not a state file; left untouched`);
+    const empty = st.size === 0;
+    if (empty && this.readonly) throw stateError(`${q}: the state file is empty (never initialised); left untouched`);
+    if (!empty) {
       let magic: string;
       try {
         magic = readMagic(path);
       } catch (err) {
-        throw stateError(`${path}: cannot read the state file: ${(err as Error).message}`, err);
+        throw stateError(`${q}: cannot read the state file: ${(err as Error).message}`, err);
       }
-      if (magic !== SQLITE_MAGIC) throw stateError(`${path}: not an svirt state file (not an SQLite database); left untouched`);
-    }
-    if (!exists) {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (err) {
-        throw stateError(`${path}: cannot create the state directory: ${(err as Error).message}`, err);
-      }
+      if (magic !== SQLITE_MAGIC) throw stateError(`${q}: not an svirt state file (not an SQLite database); left untouched`);
     }
     try {
-      this.db = new Database(path, { fileMustExist: exists, timeout: busy });
+      this.db = new Database(path, {
+        fileMustExist: true,
+        timeout: busy,
+        readonly: this.readonly,
+        ...(options.trace ? { verbose: (sql: unknown) => options.trace!(String(sql)) } : {}),
+      });
     } catch (err) {
       throw wrap(path, err, 'opening');
     }
     try {
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busy))}`);
-      if (fresh) this.initialise();
+      if (!this.readonly && (empty || this.blank())) this.initialise();
       else this.checkIdentity(options.verify ?? true);
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('synchronous = NORMAL');
@@ -155,39 +268,52 @@ export class SqliteStore implements HostStore {
     }
     this.stmts = this.prepare();
     const t = this.db.transaction((fn: () => unknown) => fn());
-    this.txRunner = (fn) => t.immediate(fn);
+    this.txRunner = this.readonly
+      ? () => {
+          throw stateError(`${q}: the state file is open read-only; this command cannot change it`);
+        }
+      : (fn) => t.immediate(fn);
   }
 
-  /** A brand-new (absent or empty) file: WAL, schema, identity — one transaction. */
+  /**
+   * A database with nothing in it (application_id 0, no schema object): what an interrupted
+   * in-place initialisation or an empty SQLite file leaves. Holds no data, so it is initialised.
+   */
+  private blank(): boolean {
+    const appId = this.db.pragma('application_id', { simple: true }) as number;
+    if (appId !== 0) return false;
+    const objects = this.db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
+    return objects.n === 0;
+  }
+
+  /** An empty (or blank) existing file: schema and identity in one transaction, then WAL. */
   private initialise(): void {
-    this.db.pragma('journal_mode = WAL');
     this.db.transaction(() => {
-      // a concurrent opener may have initialised it between our stat and this lock
+      // a concurrent opener may have initialised it between our check and this lock
       const have = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'schema_version'`).get() as { n: number };
       if (have.n > 0) return;
-      this.db.exec(SCHEMA);
-      this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('mcs_generation', '0'), ('next_pid', '1000')`).run();
-      this.db.pragma(`application_id = ${APPLICATION_ID}`);
+      writeSchema(this.db);
     }).immediate();
+    this.db.pragma('journal_mode = WAL');
     this.checkIdentity(false);
   }
 
   private checkIdentity(verify: boolean): void {
     const appId = this.db.pragma('application_id', { simple: true }) as number;
     if (appId !== APPLICATION_ID) {
-      throw stateError(`${this.path}: not an svirt state file (SQLite application_id 0x${(appId >>> 0).toString(16)}, expected 0x${APPLICATION_ID.toString(16)}); left untouched`);
+      throw stateError(`${quoteInput(this.path)}: not an svirt state file (SQLite application_id 0x${(appId >>> 0).toString(16)}, expected 0x${APPLICATION_ID.toString(16)}); left untouched`);
     }
     const table = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get() as { n: number };
-    if (table.n === 0) throw stateError(`${this.path}: svirt state file without a schema_version table; left untouched`);
+    if (table.n === 0) throw stateError(`${quoteInput(this.path)}: svirt state file without a schema_version table; left untouched`);
     const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
     if (row?.version !== SCHEMA_VERSION) {
-      throw stateError(`${this.path}: state file schema version ${row?.version ?? 'missing'} is not supported (expected ${SCHEMA_VERSION}); left untouched`);
+      throw stateError(`${quoteInput(this.path)}: state file schema version ${row?.version ?? 'missing'} is not supported (expected ${SCHEMA_VERSION}); left untouched`);
     }
     if (verify) {
       const result = this.db.pragma('quick_check', { simple: true }) as string;
-      if (result !== 'ok') throw stateError(`${this.path}: the state file is corrupt (quick_check: ${result}); left untouched`);
+      if (result !== 'ok') throw stateError(`${quoteInput(this.path)}: the state file is corrupt (quick_check: ${result}); left untouched`);
     }
+    if (this.readonly) return;
     const mode = this.db.pragma('journal_mode', { simple: true }) as string;
     if (mode.toLowerCase() !== 'wal') this.db.pragma('journal_mode = WAL');
   }
@@ -297,7 +423,7 @@ export class SqliteStore implements HostStore {
     this.write(() => {
       const name = record.def.name;
       const owner = this.stmts.uuidOwner.get(record.def.uuid) as Row | undefined;
-      if (owner && owner['name'] !== name) throw stateError(`uuid ${record.def.uuid} is already used by guest "${String(owner['name'])}"`);
+      if (owner && owner['name'] !== name) throw stateError(`uuid ${record.def.uuid} is already used by guest ${quoteInput(String(owner['name']))}`);
       const { files, ...rest } = record;
       this.stmts.upsertGuest.run({ name, uuid: record.def.uuid, state: record.state, record: JSON.stringify(rest) });
       this.stmts.clearFiles.run(name);
@@ -307,14 +433,14 @@ export class SqliteStore implements HostStore {
 
   deleteGuest(name: string): boolean {
     return this.write(() => {
-      if (this.stmts.mcsOf.get(name)) throw stateError(`guest "${name}" still holds an MCS reservation`);
+      if (this.stmts.mcsOf.get(name)) throw stateError(`guest ${quoteInput(name)} still holds an MCS reservation`);
       return this.stmts.deleteGuest.run(name).changes > 0;
     });
   }
 
   reserveMcs(r: McsReservation): boolean {
     return this.write(() => {
-      if (this.stmts.mcsOf.get(r.guest)) throw stateError(`guest "${r.guest}" already holds an MCS reservation`);
+      if (this.stmts.mcsOf.get(r.guest)) throw stateError(`guest ${quoteInput(r.guest)} already holds an MCS reservation`);
       const holders = this.stmts.mcsAt.all(r.level) as Row[];
       if (holders.length > 0 && (r.dynamic || holders.some((h) => h['dynamic'] === 1))) return false;
       try {
@@ -322,7 +448,7 @@ export class SqliteStore implements HostStore {
       } catch (err) {
         // the UNIQUE index is the last line of defence against a concurrent writer
         if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') return false;
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw stateError(`MCS reservation for unknown guest "${r.guest}"`, err);
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw stateError(`MCS reservation for unknown guest ${quoteInput(r.guest)}`, err);
         throw err;
       }
       this.stmts.genBump.run();
@@ -352,11 +478,13 @@ export class SqliteStore implements HostStore {
     return this.read(() => Number((this.stmts.getMeta.get('mcs_generation') as Row | undefined)?.['value'] ?? 0));
   }
 
-  getFileLabel(path: string, model: string): string | undefined {
+  getFileLabel(rawPath: string, model: string): string | undefined {
+    const path = fileKey(rawPath);
     return this.read(() => (this.stmts.getFile.get(path, model) as Row | undefined)?.['label'] as string | undefined);
   }
 
-  setFileLabel(path: string, model: string, label: string): void {
+  setFileLabel(rawPath: string, model: string, label: string): void {
+    const path = fileKey(rawPath);
     this.write(() => void this.stmts.setFile.run(path, model, label));
   }
 
@@ -364,7 +492,8 @@ export class SqliteStore implements HostStore {
     return this.read(() => this.stmts.listFiles.all(prefix, prefix) as StoredFileLabel[]);
   }
 
-  rememberLabel(path: string, model: string, original: string): number {
+  rememberLabel(rawPath: string, model: string, original: string): number {
+    const path = fileKey(rawPath);
     return this.write(() => {
       const row = this.stmts.getRem.get(path, model) as Row | undefined;
       if (!row) {
@@ -376,7 +505,8 @@ export class SqliteStore implements HostStore {
     });
   }
 
-  recallLabel(path: string, model: string): string | undefined {
+  recallLabel(rawPath: string, model: string): string | undefined {
+    const path = fileKey(rawPath);
     return this.write(() => {
       const row = this.stmts.getRem.get(path, model) as Row | undefined;
       if (!row) return undefined;
@@ -389,7 +519,8 @@ export class SqliteStore implements HostStore {
     });
   }
 
-  getRemembered(path: string, model: string): { label: string; refs: number } | undefined {
+  getRemembered(rawPath: string, model: string): { label: string; refs: number } | undefined {
+    const path = fileKey(rawPath);
     return this.read(() => this.stmts.getRem.get(path, model) as { label: string; refs: number } | undefined);
   }
 

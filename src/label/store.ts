@@ -4,6 +4,14 @@
  * (libvirt's XATTR remember/recall, svirt-libvirt.md §6.4), the live MCS reservations, a small
  * key/value table and an audit log for the simulated host.
  *
+ * Creation (SQLite): a new state file is built under a temporary name in the same directory and
+ * linked into place only when complete, mode 0600 in a directory created 0700 (host labels and
+ * audit records are not for every local user); a process killed while creating leaves no state
+ * file or a complete one, never a half-created file.
+ *
+ * Every path used as a key (file labels, remembered labels) is canonical (paths.ts `fileKey`):
+ * two spellings of one file are one key.
+ *
  * Two implementations with one contract:
  * - `openSqliteStore(path)` (store-sqlite.ts): better-sqlite3, WAL, foreign keys, a schema version,
  *   every `transaction` is `BEGIN IMMEDIATE` (writers serialise; readers never block), so a process
@@ -57,6 +65,8 @@ export interface HostStore {
   readonly kind: 'sqlite' | 'memory';
   /** file path of the SQLite database; undefined for the memory store */
   readonly path: string | undefined;
+  /** opened read-only: every write (and `transaction`) fails with E_STATE; reads work */
+  readonly readonly: boolean;
 
   /**
    * Run `fn` as one atomic unit (SQLite: BEGIN IMMEDIATE … COMMIT, retried while another process
@@ -140,6 +150,13 @@ export interface SqliteStoreOptions {
   verify?: boolean;
   /** create the file (and its directory) when missing (default true) */
   create?: boolean;
+  /**
+   * open read-only (the file must exist; nothing is written, not even the journal mode): for
+   * commands that only list, so a read-only state file can still be listed
+   */
+  readonly?: boolean;
+  /** called with the text of every SQL statement executed (statement counting in tests) */
+  trace?: (sql: string) => void;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { svirt } from '../support/cli.js';
 import { HOST_TEST_POLICY } from '../host/fixtures-policy.js';
 
@@ -82,5 +84,107 @@ describe('svirt host: a guest life through the CLI', () => {
     const denied = await svirt('host', 'chcon', 'system_u:object_r:svirt_image_t:s0-s0:c5', `${IMG}/vm1.qcow2`, ...common);
     expect(denied.code).toBe(1);
     expect(denied.err).toMatch(/^chcon: failed to change context of '\/var\/lib\/libvirt\/images\/vm1\.qcow2' to 'system_u:object_r:svirt_image_t:s0-s0:c5': Permission denied\ntype=AVC msg=audit\(\d+\.\d{3}:1\): avc: {2}denied {2}\{ relabelto \}/);
+  });
+});
+
+const ALIASES = [`${IMG}/./shared.img`, `/${IMG}/shared.img`, `${IMG}/../images/shared.img`, `${IMG}/shared.img/`];
+
+describe('svirt host: one file is one file', () => {
+  it.each(ALIASES)('a second guest on %s cannot start on a running guest image (exit 2, holder named)', async (alias) => {
+    expect((await svirt('host', 'define', '--name', 'vm1', '--disk', `${IMG}/shared.img`, ...common)).code).toBe(0);
+    expect((await svirt('host', 'define', '--name', 'vm2', '--disk', alias, ...common)).code).toBe(0);
+    const start1 = await svirt('host', 'start', 'vm1', ...common);
+    expect(start1.code).toBe(0);
+    const image = (await svirt('host', 'ls', `${IMG}/shared.img`, ...common)).out;
+    const r = await svirt('host', 'start', 'vm2', ...common);
+    expect(r).toEqual({
+      code: 2,
+      out: '',
+      err: `svirt: cannot start guest "vm2": disk 1 "${IMG}/shared.img" (writable) is in use by running guest "vm1" as disk 1 "${IMG}/shared.img" (writable)\n`,
+    });
+    // vm1 keeps its image: same label, and vm2 has no process
+    expect((await svirt('host', 'ls', alias, ...common)).out).toBe(image.replace(`${IMG}/shared.img`, alias));
+    expect((await svirt('host', 'ps', ...common)).out).not.toContain('vm2');
+  });
+
+  it('domain XML spellings are one file too, and relative disk paths are refused', async () => {
+    writeFileSync(join(dir, 'vm2.xml'), `<domain type='kvm'><name>vm2</name><devices><disk type='file'><source file='//var/lib/libvirt/images/./shared.img'/></disk></devices></domain>`);
+    expect((await svirt('host', 'define', '--name', 'vm1', '--disk', `${IMG}/shared.img`, ...common)).code).toBe(0);
+    expect((await svirt('host', 'define', join(dir, 'vm2.xml'), ...common)).code).toBe(0);
+    expect((await svirt('host', 'start', 'vm2', ...common)).code).toBe(0);
+    const r = await svirt('host', 'start', 'vm1', ...common);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^svirt: cannot start guest "vm1": .* is in use by running guest "vm2" as .*\n$/);
+    const rel = await svirt('host', 'define', '--name', 'vm3', '--disk', 'images/vm3.img', ...common);
+    expect(rel).toEqual({ code: 2, out: '', err: 'svirt: disk 1 of guest "vm3": source path "images/vm3.img": must be an absolute path (relative paths are refused, as libvirt refuses them)\n' });
+    expect((await svirt('host', 'ls', 'var/lib', ...common)).code).toBe(2);
+  });
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+/** `svirt ARGS` in a child process, as uid/gid 65534 when we are root (root ignores file modes) */
+function svirtAsOther(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const asRoot = process.getuid?.() === 0;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: tmpdir() },
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('svirt host: state file permissions', () => {
+  it('a new state file is 0600; a read-only state file can be listed (ps, ls, audit) and is not written', async () => {
+    const state = join(dir, 'ro', 'host.db');
+    const args = ['--state', state, '--policy', join(dir, 'policy.conf')];
+    expect((await svirt('host', 'define', '--name', 'vm1', '--disk', `${IMG}/vm1.qcow2`, ...args)).code).toBe(0);
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(state)).mode & 0o777).toBe(0o700);
+    expect((await svirt('host', 'start', 'vm1', ...args)).code).toBe(0);
+    expect((await svirt('host', 'attack', 'vm1', '/etc/shadow', ...args)).code).toBe(1);
+    const expected = {
+      ps: (await svirt('host', 'ps', ...args)).out,
+      ls: (await svirt('host', 'ls', IMG, ...args)).out,
+      audit: (await svirt('host', 'audit', ...args)).out,
+    };
+    expect(expected.audit).toMatch(/^type=AVC .*shadow/);
+    // read-only for everyone: file 0444, directory 0555 (no journal side file can be created)
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'policy.conf'), 0o644);
+    chmodSync(state, 0o444);
+    for (const side of ['-wal', '-shm']) if (existsSync(state + side)) chmodSync(state + side, 0o444);
+    chmodSync(dirname(state), 0o555);
+    try {
+      const before = readFileSync(state);
+      for (const [cmd, extra] of [['ps', []], ['ls', [IMG]], ['audit', []]] as const) {
+        const r = await svirtAsOther(['host', cmd, ...extra, ...args]);
+        expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 0, err: '' });
+        expect(r.out).toBe(expected[cmd]);
+      }
+      // a command that changes the host fails cleanly on the read-only file (exit 2, one line)
+      const stop = await svirtAsOther(['host', 'stop', 'vm1', ...args]);
+      expect(stop.code).toBe(2);
+      expect(stop.err).toMatch(/^svirt: [^\n]*\n$/);
+      expect(readFileSync(state)).toEqual(before);
+    } finally {
+      chmodSync(dirname(state), 0o700);
+    }
+  }, 60_000);
+
+  it('listing a missing state file shows an empty host and creates nothing', async () => {
+    const state = join(dir, 'none', 'host.db');
+    const r = await svirt('host', 'ps', '--state', state, '--policy', join(dir, 'policy.conf'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('virtqemud');
+    expect(existsSync(dirname(state))).toBe(false);
   });
 });

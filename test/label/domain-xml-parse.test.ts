@@ -91,10 +91,10 @@ describe('domain XML', () => {
   it('reports malformed XML and bad values with file:line:col', () => {
     expect(() => parseDomainXml('<domain><name>a</name>\n<devices>\n</domain>', 'bad.xml')).toThrow(/^bad\.xml:\d+:\d+: error: malformed XML/);
     expect(() => parseDomainXml(`<domain>\n  <name>a</name>\n  <seclabel type='dynamic' relabel='maybe'/>\n</domain>`, 'r.xml')).toThrow(
-      "r.xml:3:3: error: <seclabel> #1: invalid relabel='maybe' (expected 'yes' or 'no')",
+      "r.xml:3:3: error: <seclabel> #1: invalid relabel=\"maybe\" (expected 'yes' or 'no')",
     );
     expect(() => parseDomainXml(`<domain>\n<name>a</name>\n<devices>\n  <disk type='network'><source protocol='nbd'/></disk>\n</devices></domain>`, 'n.xml')).toThrow(
-      /^n\.xml:4:3: error: <disk> #1: disk type 'network' is not supported/,
+      /^n\.xml:4:3: error: <disk> #1: disk type "network" is not supported/,
     );
     expect(() => parseDomainXml(`<domain><name>a</name><devices><disk type='file'><source dev='/dev/sda'/></disk></devices></domain>`, 'f.xml')).toThrow(
       /<source> needs a file attribute/,

@@ -159,14 +159,14 @@ describe('MCS reservations through the manager', () => {
     expect(unconfinedHost.start('plain').live).toEqual([]);
   });
 
-  it('a second writer on a running guest image fails ("already in use") and changes nothing', () => {
+  it('a second writer on a running guest image is refused naming the holder, and changes nothing', () => {
     const store = createMemoryStore();
     const m = new LabelManager({ store, drivers: ['selinux'], rng: seededRng(9) });
     m.define({ name: 'a', disks: [{ source: `${IMG}/same.img` }] });
     m.define({ name: 'b', disks: [{ source: `${IMG}/same.img` }] });
     m.start('a');
     const before = snapshot(store);
-    expectKind(() => m.start('b'), 'label-in-use', /Setting different selinux label on .*same.img which is already in use/);
+    expectKind(() => m.start('b'), 'disk-in-use', /^cannot start guest "b": disk 1 ".*\/same\.img" \(writable\) is in use by running guest "a" as disk 1 ".*\/same\.img" \(writable\)$/);
     expect(snapshot(store)).toEqual(before);
   });
 

@@ -46,7 +46,7 @@ describe.skipIf(!have)('label validation against the Debian policy', () => {
     ['role not authorised for the type', { seclabel: { type: 'static', label: 'system_u:user_r:svirt_t:s0:c1,c2' } }, /static label of guest "x"/],
     ['category beyond the policy', { seclabel: { type: 'static', label: 'system_u:system_r:svirt_t:s0:c1,c1024' } }, /static label of guest "x"/],
     ['baselabel type missing from the policy (no svirt_tcg_t in refpolicy)', { seclabel: { type: 'dynamic', baseLabel: 'system_u:system_r:svirt_tcg_t:s0' } }, /baselabel of guest "x".*svirt_tcg_t/],
-    ['disk override label', { disks: [{ source: '/a', seclabels: [{ label: 'system_u:object_r:bogus_t:s0' }] }] }, /disk 1 label of guest "x" \(\/a\)/],
+    ['disk override label', { disks: [{ source: '/a', seclabels: [{ label: 'system_u:object_r:bogus_t:s0' }] }] }, /disk 1 label of guest "x" \("\/a"\)/],
   ];
   for (const [what, extra, re] of bad) {
     it(`rejects: ${what}`, () => {

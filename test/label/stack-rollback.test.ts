@@ -128,7 +128,7 @@ describe('security driver stack', () => {
     // destroy forces the stop and reports the failure as a warning
     const res = m.destroy('vm1');
     expect(res.record.state).toBe('shutoff');
-    expect(res.warnings).toEqual([`${IMG}/vm1.qcow2: injected restore failure`]);
+    expect(res.warnings).toEqual([`"${IMG}/vm1.qcow2": injected restore failure`]);
     expect(store.listMcs()).toEqual([]);
     expect(store.checkConsistency()).toEqual([]);
   });

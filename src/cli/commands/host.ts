@@ -14,13 +14,14 @@
  * Exit codes: 0 ok, 1 denied (attack, chcon), 2 bad usage or input (unknown guest, second start,
  * malformed label, corrupt/locked/foreign state file); the state is unchanged after any error.
  */
+import { existsSync } from 'node:fs';
 import { readTextInput } from '../../io/input.js';
 import type { Command } from 'commander';
-import { usageError } from '../../errors.js';
+import { quoteInput, usageError } from '../../errors.js';
 import { loadSetransFile } from '../../context/setrans.js';
 import { LabelManager } from '../../label/manager.js';
 import type { GuestInput, GuestRecord } from '../../label/guest-types.js';
-import { defaultStatePath, openSqliteStore } from '../../label/store.js';
+import { createMemoryStore, defaultStatePath, openSqliteStore } from '../../label/store.js';
 import { createSecurityServer } from '../../security/server.js';
 import { ATTACK_PERMS, SimulatedHost, type AttackPerm } from '../../host/host.js';
 import type { CheckStep } from '../../host/hooks.js';
@@ -43,15 +44,21 @@ export function addHostOptions(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
-/** Open the host described by the options, run `fn`, always close the state file. */
-export function withHost<T>(opts: HostCliOptions, fn: (host: SimulatedHost) => T): T {
+/**
+ * Open the host described by the options, run `fn`, always close the state file. `access`
+ * `read` (ps, ls, audit) opens the state file read-only, so a read-only file can be listed and
+ * nothing is written; a missing state file then shows an empty host without creating one.
+ */
+export function withHost<T>(opts: HostCliOptions, fn: (host: SimulatedHost) => T, access: 'read' | 'write' = 'write'): T {
   const model = loadPolicyOption(opts.policy);
   const setrans = opts.setrans === undefined ? undefined : loadSetransFile(opts.setrans);
-  const store = openSqliteStore(opts.state ?? defaultStatePath());
+  const path = opts.state ?? defaultStatePath();
+  const store = access === 'read' ? (existsSync(path) ? openSqliteStore(path, { readonly: true }) : createMemoryStore()) : openSqliteStore(path);
   try {
     const server = createSecurityServer(model);
     const manager = new LabelManager({ store, policy: model });
-    manager.reconnect();
+    // re-reserving running guests' labels is only needed before a change
+    if (access === 'write') manager.reconnect();
     const host = new SimulatedHost({ store, manager, server, ...(setrans ? { setrans } : {}) });
     return fn(host);
   } finally {
@@ -121,7 +128,7 @@ export const registerHost: RegisterCommand = (program, ctx) => {
           ...opts.shareable.map((source) => ({ source, shareable: true })),
         ];
         const type = opts.seclabel as 'dynamic' | 'static' | 'none' | undefined;
-        if (type !== undefined && !['dynamic', 'static', 'none'].includes(type)) throw usageError(`--seclabel must be dynamic, static or none, not "${type}"`);
+        if (type !== undefined && !['dynamic', 'static', 'none'].includes(type)) throw usageError(`--seclabel must be dynamic, static or none, not ${quoteInput(type)}`);
         const input: GuestInput = {
           name: opts.name!,
           ...(opts.uuid ? { uuid: opts.uuid } : {}),
@@ -180,14 +187,14 @@ export const registerHost: RegisterCommand = (program, ctx) => {
         );
       }
       for (const line of h.ps()) ctx.io.stdout(`${line}\n`);
-    });
+    }, 'read');
   });
 
   addHostOptions(host.command('ls').description('files with their labels (ls -Z)').argument('<path>')).action((path: string, opts: HostCliOptions) => {
     withHost(opts, (h) => {
       if (opts.json) {
         const obj = h.fs.get(path);
-        if (obj === undefined) throw usageError(`${path}: No such file or directory`);
+        if (obj === undefined) throw usageError(`${quoteInput(path)}: No such file or directory`);
         const list = obj.tclass === 'dir' ? h.fs.children(obj.path) : [obj];
         return json(
           ctx,
@@ -195,7 +202,7 @@ export const registerHost: RegisterCommand = (program, ctx) => {
         );
       }
       for (const line of h.ls(path)) ctx.io.stdout(`${line}\n`);
-    });
+    }, 'read');
   });
 
   addHostOptions(host.command('chcon').description('change a file label as the admin (unconfined_t)').argument('<context>').argument('<path>')).action(
@@ -220,7 +227,7 @@ export const registerHost: RegisterCommand = (program, ctx) => {
     withHost(opts, (h) => {
       if (opts.json) return json(ctx, h.audit.list());
       for (const line of h.audit.lines()) ctx.io.stdout(`${line}\n`);
-    });
+    }, 'read');
   });
 
   addHostOptions(
@@ -231,7 +238,7 @@ export const registerHost: RegisterCommand = (program, ctx) => {
       .argument('<target>', 'a path; for signal/sigkill/sigstop/ptrace a guest name or pid')
       .option('--perm <perm>', `operation: ${ATTACK_PERMS.join(', ')}`, 'read'),
   ).action((guest: string, target: string, opts: HostCliOptions & { perm: string }) => {
-    if (!(ATTACK_PERMS as readonly string[]).includes(opts.perm)) throw usageError(`--perm must be one of ${ATTACK_PERMS.join(', ')}; got "${opts.perm}"`);
+    if (!(ATTACK_PERMS as readonly string[]).includes(opts.perm)) throw usageError(`--perm must be one of ${ATTACK_PERMS.join(', ')}; got ${quoteInput(opts.perm)}`);
     withHost(opts, (h) => {
       const r = h.attack(guest, target, opts.perm as AttackPerm);
       if (opts.json) {
