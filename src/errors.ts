@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'E_SIM'
   | 'E_IO'
   | 'E_LIMIT'
-  | 'E_BENCH';
+  | 'E_BENCH'
+  | 'E_FILE_CONTEXTS';
 
 /** How many characters of hostile input an error message quotes at most. */
 export const QUOTE_LIMIT = 80;
@@ -244,6 +245,11 @@ export function guestError(kind: GuestErrorKind, name: string, detail: string): 
 /** A security driver lacks a hook the operation needs (libvirt virReportUnsupportedError). */
 export function unsupportedDriverOperation(driver: string, operation: string): SvirtError {
   return new SvirtError('E_LABEL', `security driver "${driver}" does not support ${operation}`);
+}
+
+/** A file_contexts (or .subs) line that cannot be loaded, with its 1-based location (src/labeling/). */
+export function fileContextsError(file: string, line: number, column: number, message: string): SvirtError {
+  return new SvirtError('E_FILE_CONTEXTS', `${file}:${line}:${column}: error: ${message}`);
 }
 
 /** A domain XML (or other definition input) that cannot be read, with its 1-based location. */

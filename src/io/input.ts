@@ -22,6 +22,8 @@ export const INPUT_LIMITS = {
   policy: 256 * MiB,
   /** a setrans.conf and each file it includes */
   setrans: 4 * MiB,
+  /** a file_contexts file or one of its companions (.homedirs, .local, .subs, .subs_dist) */
+  fileContexts: 64 * MiB,
   /** a libvirt domain XML */
   domainXml: 16 * MiB,
   /** query input for compute-av and the other line-oriented commands */

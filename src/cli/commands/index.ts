@@ -8,5 +8,6 @@ import { registerTrans } from './trans.js';
 import { registerChcat } from './chcat.js';
 import { registerStress } from './stress.js';
 import { registerBench } from './bench.js';
+import { registerMatchpathcon } from './matchpathcon.js';
 
-export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress, registerBench];
+export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress, registerBench, registerMatchpathcon];
