@@ -11,6 +11,7 @@
  *   after expansion (constraint `names` are expanded to primary types, as in the kernel binary).
  */
 import type { CategorySet } from '../context/categories.js';
+import type { LabelRuleRecord } from './label-rules.js';
 
 export type HandleUnknown = 'deny' | 'reject' | 'allow';
 
@@ -270,6 +271,11 @@ export interface PolicyModel {
   roleAllows: Array<[number, number]>;
   initialSids: InitialSid[];
   other: OtherStatement[];
+  /**
+   * Text compiler only: type/role/range transition rules with their sets expanded, in policy order
+   * (src/policy/label-rules.ts). Binary models carry them in `other`, one expanded key each.
+   */
+  labelRules?: LabelRuleRecord[];
 }
 
 /** Name lookup tables derived once from a model (aliases included). */

@@ -38,6 +38,9 @@ import * as L from '../wasm/layout.js';
 import { auditRequired, formatAvcRecord } from './audit.js';
 import { condResults } from './reference.js';
 import { SidTable } from './sidtab.js';
+import type { NewLabelKind } from './compute-sid.js';
+import { labelTables } from './label-tables.js';
+import { answerNewLabel, answerValidateTrans, ResultInterner, type LabelHost, type NewLabelAnswer } from './new-labels.js';
 
 export class WasmSecurityServer implements SecurityServer {
   private current: PolicyModel;
@@ -274,6 +277,44 @@ export class WasmSecurityServer implements SecurityServer {
       throw e;
     }
     this.image = image;
+  }
+
+  // ── new-object labels (src/security/new-labels.ts) ──
+
+  /** compute_create / compute_member / compute_relabel (K security_transition_sid & co); `name` for create only */
+  computeNewLabel(kind: NewLabelKind, ssid: number, tsid: number, tclass: number, name?: string, flavour?: 'kernel' | 'libsepol'): NewLabelAnswer {
+    return answerNewLabel(this.labelHost(), kind, ssid, tsid, tclass, name, flavour);
+  }
+
+  /** validatetrans / mlsvalidatetrans on a relabel (K security_validate_transition_user) */
+  validateTransition(oldsid: number, newsid: number, tasksid: number, tclass: number): boolean {
+    return answerValidateTrans(this.labelHost(), oldsid, newsid, tasksid, tclass);
+  }
+
+  private labelHostCache: { seq: number; model: PolicyModel; host: LabelHost } | undefined;
+
+  private labelHost(): LabelHost {
+    const c = this.labelHostCache;
+    if (c && c.seq === this.seq && c.model === this.current) return c.host;
+    const model = this.current;
+    const interner = c && c.model === model ? c.host.interner : new ResultInterner();
+    const results = condResults(model, this.boolStates);
+    const tables = labelTables(model);
+    const sidtab = this.sidtab;
+    const server = this;
+    const host: LabelHost = {
+      model,
+      get enforcing() {
+        return server.enforcingMode;
+      },
+      decisionContext: (sid) => sidtab.decisionContext(sid),
+      contextToSid: (text) => server.contextToSid(text),
+      env: { model, tables, condResults: results },
+      sepolEnv: { model, tables, condResults: results, flavour: 'libsepol' },
+      interner,
+    };
+    this.labelHostCache = { seq: this.seq, model, host };
+    return host;
   }
 
   // ── AVC and audit ──

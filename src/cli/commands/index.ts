@@ -8,6 +8,18 @@ import { registerTrans } from './trans.js';
 import { registerChcat } from './chcat.js';
 import { registerStress } from './stress.js';
 import { registerBench } from './bench.js';
+import { registerComputeCreate } from './compute-create.js';
 import { registerMatchpathcon } from './matchpathcon.js';
 
-export const commands: readonly RegisterCommand[] = [registerComputeAv, registerCheck, registerContext, registerHost, registerTrans, registerChcat, registerStress, registerBench, registerMatchpathcon];
+export const commands: readonly RegisterCommand[] = [
+  registerComputeAv,
+  registerCheck,
+  registerContext,
+  registerHost,
+  registerTrans,
+  registerChcat,
+  registerStress,
+  registerBench,
+  registerComputeCreate,
+  registerMatchpathcon,
+];

@@ -32,6 +32,12 @@ import { AvtabBuilder, type AvOp } from './avtab.js';
 import { resolveContext, resolveRange } from './mls.js';
 import { expandClassSet, expandRoleSet, expandTypeSet, permMasks } from './sets.js';
 import type { ClassInfo, CompileState } from './state.js';
+import type { LabelRuleRecord } from '../label-rules.js';
+
+/** Keep a label rule with its sets expanded (src/policy/label-rules.ts). */
+function recordLabelRule(st: CompileState, rule: LabelRuleRecord): void {
+  (st.model.labelRules ??= []).push(rule);
+}
 
 interface CondBuilder {
   readonly index: number;
@@ -173,6 +179,16 @@ export class RuleCompiler {
     if (s.filename !== undefined) args.push(s.filename);
     if (cond) args.push(`cond=${cond.index}`, `branch=${cond.branch}`);
     st.model.other.push({ kind: s.rule, args, loc: st.loc(s.pos) });
+    recordLabelRule(st, {
+      kind: s.rule,
+      sources: src.values,
+      targets: tgt.values,
+      self: tgt.self,
+      classes: classes.map((c) => c.def.value),
+      result: result.value,
+      ...(s.filename !== undefined ? { filename: s.filename } : {}),
+      ...(cond ? { cond: { node: cond.index, branch: cond.branch } } : {}),
+    });
   }
 
   private defaultProcessClass(classes: NameSet | undefined, pos: number): string | undefined {
@@ -184,6 +200,12 @@ export class RuleCompiler {
     return 'process';
   }
 
+  /** class values of an already-checked class set; `process` when omitted */
+  private classValues(classes: NameSet | undefined): number[] {
+    if (!classes) return [this.st.classes.get('process')!.def.value];
+    return (expandClassSet(this.st, classes) ?? []).map((c) => c.def.value);
+  }
+
   private roleTransition(s: RoleTransitionStmt): void {
     const st = this.st;
     const roles = expandRoleSet(st, s.roles);
@@ -192,6 +214,7 @@ export class RuleCompiler {
     const result = st.role(s.result);
     if (!roles || !types || cls === undefined || !result) return;
     st.model.other.push({ kind: 'role_transition', args: [setText(s.roles), setText(s.types), cls, s.result.name], loc: st.loc(s.pos) });
+    recordLabelRule(st, { kind: 'role_transition', roles, types: types.values, classes: this.classValues(s.classes), result: result.value });
   }
 
   private rangeTransition(s: RangeTransitionStmt): void {
@@ -206,6 +229,7 @@ export class RuleCompiler {
     const range = resolveRange(st, s.range);
     if (!src || !tgt || cls === undefined || !range) return;
     st.model.other.push({ kind: 'range_transition', args: [setText(s.source), setText(s.target), cls, rangeText(s.range)], loc: st.loc(s.pos) });
+    recordLabelRule(st, { kind: 'range_transition', sources: src.values, targets: tgt.values, classes: this.classValues(s.classes), range });
   }
 
   private labeling(s: LabelingStmt): void {
