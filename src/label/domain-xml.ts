@@ -115,7 +115,7 @@ function diskType(r: Reader, node: XNode, where: string): 'file' | 'block' {
 /** Parse domain XML into the loose input form (no defaults applied yet). */
 export function domainXmlToInput(xml: string, file = '<domain>'): GuestInput {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw definitionError(file, valid.err.line, valid.err.col, `malformed XML: ${oneLine(valid.err.msg)}`);
+  if (valid !== true) throw definitionError(file, valid.err.line ?? 1, valid.err.col ?? 1, `malformed XML: ${oneLine(valid.err.msg)}`);
   const r = new Reader(xml, file);
   const parser = new XMLParser({
     ignoreAttributes: false,

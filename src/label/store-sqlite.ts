@@ -18,7 +18,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SvirtError, quoteInput, stateError } from '../errors.js';
 import type { GuestRecord, LabelledFile } from './guest-types.js';
@@ -107,6 +107,44 @@ function readMagic(path: string): string {
     return buf.subarray(0, n).toString('latin1');
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * SQLite refused a read-only open because a WAL database needs its `-shm` index beside the file and
+ * the directory is not writable by this user (SQLITE_READONLY_DIRECTORY, or CANTOPEN on the index).
+ */
+function needsWalIndex(err: unknown): boolean {
+  const code = sqliteCode(err) ?? '';
+  return code === 'SQLITE_READONLY_DIRECTORY' || code.startsWith('SQLITE_CANTOPEN');
+}
+
+/**
+ * A read-only listing of a state file in a directory this user cannot write: an in-memory copy of
+ * the file. Exact only when no `-wal` file holds committed frames the main file lacks (a writer that
+ * closed cleanly checkpoints and removes it); otherwise refused rather than showing stale state.
+ * Bytes 18-19 of the SQLite header (file format versions, 2 = WAL) are set to 1 in the copy so SQLite
+ * opens it as an ordinary in-memory database (S sqlite.org/fileformat2.html, "File format version numbers").
+ */
+function openSnapshot(path: string, verbose: { verbose?: (sql: unknown) => void }): Database.Database {
+  const wal = `${path}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw stateError(`${quoteInput(path)}: cannot open read-only: the directory is not writable and ${quoteInput(basename(wal))} holds changes not yet in the file`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw stateError(`${quoteInput(path)}: cannot read the state file: ${(err as Error).message}`, err);
+  }
+  if (bytes.length >= 20) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  try {
+    return new Database(bytes, { readonly: true, ...verbose });
+  } catch (err) {
+    throw wrap(path, err, 'opening a read-only copy');
   }
 }
 
@@ -246,18 +284,17 @@ export class SqliteStore implements HostStore {
       }
       if (magic !== SQLITE_MAGIC) throw stateError(`${q}: not an svirt state file (not an SQLite database); left untouched`);
     }
+    const verbose = options.trace ? { verbose: (sql: unknown) => options.trace!(String(sql)) } : {};
     try {
-      this.db = new Database(path, {
-        fileMustExist: true,
-        timeout: busy,
-        readonly: this.readonly,
-        ...(options.trace ? { verbose: (sql: unknown) => options.trace!(String(sql)) } : {}),
-      });
+      this.db = new Database(path, { fileMustExist: true, timeout: busy, readonly: this.readonly, ...verbose });
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busy))}`);
+      // the first read is where SQLite finds it cannot build the WAL index of a read-only open
+      if (this.readonly) this.db.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (err) {
-      throw wrap(path, err, 'opening');
+      if (!this.readonly || !needsWalIndex(err)) throw wrap(path, err, 'opening');
+      this.db = openSnapshot(path, verbose);
     }
     try {
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busy))}`);
       if (!this.readonly && (empty || this.blank())) this.initialise();
       else this.checkIdentity(options.verify ?? true);
       this.db.pragma('foreign_keys = ON');

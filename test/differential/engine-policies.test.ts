@@ -47,7 +47,9 @@ function differential(model: PolicyModel, label: string, queries: number, nconte
     expect({ ...got, seqno: 0 }, where).toEqual(exp);
     if (exp.allowed !== 0) allowedSeen++;
     const grant = requested !== 0 && ((requested & ~exp.allowed) >>> 0 === 0 || (exp.flags & AVD_FLAGS_PERMISSIVE) !== 0);
-    expect(ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested), `hasPermNoAudit ${where}`).toBe(grant);
+    // requested 0 asks for nothing: the single path refuses it with E_BAD_ARGUMENT (never an allow)
+    if (requested === 0) expect(() => ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested), where).toThrow(expect.objectContaining({ code: 'E_BAD_ARGUMENT' }));
+    else expect(ss.hasPermNoAudit(sids[i]!, sids[j]!, tclass, requested), `hasPermNoAudit ${where}`).toBe(grant);
   }
   // the run must exercise real grants, not only empty vectors
   expect(allowedSeen, `${label}: decisions with allowed != 0`).toBeGreaterThan(queries / 50);
