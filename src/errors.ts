@@ -120,10 +120,19 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${displayPath(d.file)}:${d.line}:${d.column}: error: ${d.message}`;
 }
 
-/** A policy text that failed to parse or compile: all diagnostics, not just the first. */
+/** How many diagnostics a PolicySyntaxError message lists; the rest are counted. */
+export const MESSAGE_DIAGNOSTICS = 20;
+
+/**
+ * A policy text that failed to parse or compile. `diagnostics` holds every one (each formats as
+ * one line); the message lists the first MESSAGE_DIAGNOSTICS, then `… N more errors`.
+ */
 export class PolicySyntaxError extends SvirtError {
   constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super('E_POLICY_SYNTAX', diagnostics.map(formatDiagnostic).join('\n') || 'policy error');
+    const shown = diagnostics.slice(0, MESSAGE_DIAGNOSTICS).map(formatDiagnostic);
+    const more = diagnostics.length - shown.length;
+    if (more > 0) shown.push(`… ${more} more error${more === 1 ? '' : 's'}`);
+    super('E_POLICY_SYNTAX', shown.join('\n') || 'policy error');
   }
 }
 

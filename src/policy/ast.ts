@@ -319,4 +319,6 @@ export interface PolicyAst {
   readonly statements: Statement[];
   /** `# handle_unknown X` header comment (checkpolicy -F), when present */
   readonly handleUnknownComment?: 'deny' | 'reject' | 'allow';
+  /** how many top-level empty statements (`;`) the file has; absent when none */
+  readonly emptyStatements?: number;
 }

@@ -95,13 +95,15 @@ function capabilityNames(bits: readonly number[]): string[] {
 
 /**
  * Per-type maps indexed by type value (bit 0 unused): permissive (v23) and neveraudit (v35).
- * Only primary types may be set (S policydb_validate: permissive map).
+ * Bits of attributes are ignored.
  */
 function applyTypeFlagMap(bits: readonly number[], at: number, what: string, syms: SymbolTables): number[] {
   const values: number[] = [];
   for (const v of bits) {
     if (v === 0 || v > syms.types.length) throw new BinaryPolicyError(what, at, `type value ${v} out of range 1..${syms.types.length}`);
-    if (syms.types[v - 1]!.attribute) throw new BinaryPolicyError(what, at, `attribute ${syms.types[v - 1]!.name} cannot be ${what}`);
+    // an attribute's bit loads (libsepol 3.4 and the kernel accept it) but means nothing: a
+    // context's type is never an attribute (K ss/policydb.c policydb_context_isvalid)
+    if (syms.types[v - 1]!.attribute) continue;
     values.push(v);
   }
   return values;
@@ -165,7 +167,7 @@ function readPolicy(c: Cursor): PolicyModel {
   }
 
   const xperms: XpermEntry[] = [];
-  const avctx = { version, types: syms.types, classes: syms.classes, xperms, other };
+  const avctx = { version, types: syms.types, classes: syms.classes, xperms, other, condTypeKeys: new Map() };
   const avtab = readAvtab(c, avctx);
   const conds = readConditionals(c, avctx, syms.bools.length);
   readRoleTrans(c, version, syms, other);
@@ -204,6 +206,18 @@ function readPolicy(c: Cursor): PolicyModel {
     initialSids,
     other,
   };
+}
+
+/**
+ * Where each section of a valid binary policy starts: `[{section, offset}]` in file order, from the
+ * header on (sections re-entered are listed again). For tests that mutate policies structurally;
+ * throws like readBinaryPolicy on a policy it cannot read.
+ */
+export function binaryPolicySections(bytes: Uint8Array): Array<{ section: string; offset: number }> {
+  const c = new Cursor(bytes, true);
+  c.marks!.push({ section: 'header', offset: 0 });
+  readPolicy(c);
+  return c.marks!;
 }
 
 /**

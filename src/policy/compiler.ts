@@ -20,6 +20,7 @@ import { Diagnostics } from './compile/diagnostics.js';
 import { compileConstraint } from './compile/constraints.js';
 import { declareRelations, declareRolesAndUsers, declareSymbols, finalizeTypes } from './compile/declare.js';
 import { RuleCompiler } from './compile/rules.js';
+import { checkSections } from './compile/sections.js';
 import { CompileState } from './compile/state.js';
 
 export interface CompileOptions {
@@ -84,6 +85,7 @@ export function compilePolicyText(text: string, file = '<policy>', options: Comp
   const source = new SourceText(text, file);
   const diags = new Diagnostics(source);
   const ast = parsePolicy(text, diags);
+  checkSections(ast, diags, text.length);
   const model = compilePolicy(ast, source, diags, options);
   diags.throwIfAny();
   return model;

@@ -83,6 +83,7 @@ import {
   COND_XOR,
 } from './model.js';
 import type { Diagnostics } from './compile/diagnostics.js';
+import { quoteInput } from '../errors.js';
 
 /** names collected while parsing a braced set */
 interface SetAcc {
@@ -138,6 +139,8 @@ class Parser {
   private readonly lx: Lexer;
   /** offset of the first token of the statement being parsed */
   private stmtStart = 0;
+  /** top-level empty statements (`;`), which checkpolicy counts as TE/RBAC declarations */
+  private emptyStatements = 0;
 
   constructor(
     private readonly text: string,
@@ -150,7 +153,8 @@ class Parser {
     const statements: Statement[] = [];
     this.parseStatements(statements, false);
     const hu = this.lx.handleUnknownComment;
-    return hu ? { statements, handleUnknownComment: hu } : { statements };
+    const ast: PolicyAst = hu ? { statements, handleUnknownComment: hu } : { statements };
+    return this.emptyStatements > 0 ? { ...ast, emptyStatements: this.emptyStatements } : ast;
   }
 
   // ---- token helpers -------------------------------------------------------------------------
@@ -162,8 +166,8 @@ class Parser {
   private describe(): string {
     const lx = this.lx;
     if (lx.kind === T_EOF) return 'end of file';
-    if (lx.kind === T_IDENT || lx.kind === T_NUMBER || lx.kind === T_WORD) return `'${lx.value}'`;
-    if (lx.kind === T_BAD) return `unexpected character '${lx.value}'`;
+    if (lx.kind === T_IDENT || lx.kind === T_NUMBER || lx.kind === T_WORD) return quoteInput(lx.value);
+    if (lx.kind === T_BAD) return `unexpected character ${quoteInput(lx.value)}`;
     return tokenName(lx.kind);
   }
 
@@ -277,7 +281,10 @@ class Parser {
     const lx = this.lx;
     const pos = lx.start;
     if (lx.kind === T_SEMI) {
+      // S policy_parse.y: `;` is a te_rbac_decl, but not a cond_rule_def
+      if (inCond) this.fail("an empty statement ';' is not allowed inside a conditional block");
       lx.next();
+      this.emptyStatements++;
       return undefined;
     }
     if (lx.kind !== T_IDENT) this.fail(`expected a statement, found ${this.describe()}`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libsepol conformance harness (test/conformance/harness.c) against the static libsepol.a
-# from Debian's libsepol-dev, into a cache directory that is never committed.
+# Builds the libsepol conformance harness (test/conformance/harness.c) and the load oracle
+# (test/conformance/sepol-load.c, OUT_DIR/sepol-load) against the static libsepol.a from Debian's
+# libsepol-dev, into a cache directory that is never committed.
 #
 #   test/conformance/build-harness.sh [OUT_DIR]     prints the path of the built binary
 #
@@ -29,9 +30,13 @@ fi
 [ -f /usr/include/sepol/policydb/services.h ] || { echo "build-harness: libsepol headers not found ($need)" >&2; exit 3; }
 
 mkdir -p "$out_dir"
-if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$0" -nt "$bin" ] || [ "$lib" -nt "$bin" ]; then
-  tmp="$bin.tmp.$$"
-  gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$src" "$lib"
-  mv -f "$tmp" "$bin"
-fi
+build() { # build SRC BIN
+  if [ ! -x "$2" ] || [ "$1" -nt "$2" ] || [ "$0" -nt "$2" ] || [ "$lib" -nt "$2" ]; then
+    local tmp="$2.tmp.$$"
+    gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$1" "$lib"
+    mv -f "$tmp" "$2"
+  fi
+}
+build "$src" "$bin"
+build "$here/sepol-load.c" "$out_dir/sepol-load"
 echo "$bin"

@@ -70,6 +70,8 @@ type fs_t;
 type kernel_t, domain;
 
 role object_r;
+role system_r;
+role unconfined_r;
 role system_r types { svirt_t virtd_t init_t kernel_t };
 role unconfined_r types { unconfined_t };
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PREAMBLE, diagnosticsOf } from './text-helpers.js';
-import { compilePolicyText } from '../../src/policy/compiler.js';
+import { PREAMBLE, compile, diagnosticsOf } from './text-helpers.js';
 import { PolicySyntaxError } from '../../src/errors.js';
 
 describe('diagnostics', () => {
@@ -19,13 +18,13 @@ allow d_t a_t:file read;
       `test.conf:${base + 2}:11: error: unknown type or attribute 'b_t'`,
       `test.conf:${base + 3}:27: error: permission 'nosuch' is not defined for class 'file'`,
       `test.conf:${base + 4}:1: error: unknown statement 'bogus'`,
-      `test.conf:${base + 6}:1: error: expected ';', found 'type'`,
+      `test.conf:${base + 6}:1: error: expected ';', found "type"`,
     ]);
   });
 
   it('carries structured diagnostics with the line text', () => {
     try {
-      compilePolicyText('class x\nsid k\nclass x { a }\ntype t;\nallow t t:y a;\n', 'p.conf');
+      compile('class x\nsid k\nclass x { a }\ntype t;\nallow t t:y a;\n', 'p.conf');
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(PolicySyntaxError);

@@ -7,7 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePolicyText } from '../../src/policy/compiler.js';
+import { compilePolicy } from '../../src/policy/compiler.js';
+import { Diagnostics } from '../../src/policy/compile/diagnostics.js';
+import { SourceText } from '../../src/policy/lexer.js';
+import { parsePolicy } from '../../src/policy/parser.js';
 import { PolicySyntaxError } from '../../src/errors.js';
 import type { PolicyModel } from '../../src/policy/model.js';
 
@@ -25,14 +28,24 @@ class file inherits fileish { execute }
 class dir inherits fileish { search }
 `;
 
+/**
+ * Compile a policy FRAGMENT: parse and compile as compilePolicyText does, but without the check
+ * that every section checkpolicy's grammar requires is present and in order (compile/sections.ts,
+ * tested in text-sections.test.ts). The snippets here test one statement kind at a time. Loading a
+ * policy (parsePolicyText, loadPolicyFile) always applies the section check.
+ */
 export function compile(text: string, file = 'test.conf'): PolicyModel {
-  return compilePolicyText(text, file);
+  const source = new SourceText(text, file);
+  const diags = new Diagnostics(source);
+  const model = compilePolicy(parsePolicy(text, diags), source, diags);
+  diags.throwIfAny();
+  return model;
 }
 
-/** Compile and return the diagnostics' text (`file:line:col: error: …` lines); fails if it compiles. */
+/** Compile a fragment and return the diagnostics' text (`file:line:col: error: …` lines); fails if it compiles. */
 export function diagnosticsOf(text: string, file = 'test.conf'): string[] {
   try {
-    compilePolicyText(text, file);
+    compile(text, file);
   } catch (e) {
     if (e instanceof PolicySyntaxError) return e.message.split('\n');
     throw e;

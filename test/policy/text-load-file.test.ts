@@ -8,6 +8,8 @@ import { hasTool } from './text-helpers.js';
 import { embeddedPolicyPath, loadEmbeddedPolicy, loadPolicyFile, packageRoot, parsePolicyText } from '../../src/policy/load.js';
 import { SvirtError } from '../../src/errors.js';
 
+/** the smallest policy checkpolicy accepts: one of each mandatory section */
+const MINIMAL = 'class c\nsid k\nclass c { p }\ntype t;\nrole r;\nrole r types t;\nuser u roles r;\nsid k u:r:t\n';
 const FIXTURE = fileURLToPath(new URL('./fixtures/text-allstatements.conf', import.meta.url));
 
 describe('load.ts', () => {
@@ -18,7 +20,7 @@ describe('load.ts', () => {
   it('loads a text policy file; the handleUnknown option overrides the header', () => {
     expect(loadPolicyFile(FIXTURE).handleUnknown).toBe('reject');
     expect(loadPolicyFile(FIXTURE, { handleUnknown: 'allow' }).handleUnknown).toBe('allow');
-    expect(parsePolicyText('class c\nsid k\nclass c { p }\n').handleUnknown).toBe('deny');
+    expect(parsePolicyText(MINIMAL).handleUnknown).toBe('deny');
   });
 
   it('reports a missing file as E_IO', () => {
@@ -42,7 +44,7 @@ describe('load.ts', () => {
   it('loads text that merely starts with other bytes as text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'svirt-h1-load-'));
     const p = join(dir, 'x.conf');
-    writeFileSync(p, 'class c\nsid k\nclass c { p }\n');
+    writeFileSync(p, MINIMAL);
     expect(loadPolicyFile(p).classes.length).toBe(1);
   });
 

@@ -84,6 +84,128 @@ export interface AvtabContext {
   readonly classes: readonly ClassDef[];
   readonly xperms: XpermEntry[];
   readonly other: OtherStatement[];
+  /** unconditional keys (keyCode, offset) in read order; set up and checked by readAvtab */
+  keys?: UnconditionalKeys;
+  /** conditional type-rule keys read so far (keyCode → where each occurrence is) */
+  readonly condTypeKeys?: Map<number, Array<{ node: number; branch: 'true' | 'false'; at: number }>>;
+}
+
+/** kind bit → 1..9, so that a key fits in 52 bits: source u16, target u16, class u16, kind 4 bits */
+function keyCode(source: number, target: number, tclass: number, kind: number): number {
+  return ((source * 0x10000 + target) * 0x10000 + tclass) * 16 + (31 - Math.clz32(kind));
+}
+
+const KIND_NAMES: Record<number, string> = {
+  [AVTAB_ALLOWED]: 'allow',
+  [AVTAB_AUDITALLOW]: 'auditallow',
+  [AVTAB_AUDITDENY]: 'dontaudit',
+  [AVTAB_TRANSITION]: 'type_transition',
+  [AVTAB_MEMBER]: 'type_member',
+  [AVTAB_CHANGE]: 'type_change',
+};
+
+function describeKey(ctx: AvtabContext, source: number, target: number, tclass: number, kind: number): string {
+  return `${KIND_NAMES[kind] ?? `kind 0x${kind.toString(16)}`} ${ctx.types[source - 1]!.name} ${ctx.types[target - 1]!.name}:${ctx.classes[tclass - 1]!.name}`;
+}
+
+/**
+ * The unconditional keys, collected while reading and checked once at the end by sorting (a hash of
+ * 52-bit keys costs more than the whole read). Sized by the element count, which the cursor has
+ * already bounded by the bytes left.
+ */
+class UnconditionalKeys {
+  readonly codes: Float64Array;
+  readonly offsets: Float64Array;
+  n = 0;
+  private sorted: Float64Array | undefined;
+
+  constructor(capacity: number) {
+    this.codes = new Float64Array(capacity);
+    this.offsets = new Float64Array(capacity);
+  }
+
+  add(code: number, at: number): void {
+    this.codes[this.n] = code;
+    this.offsets[this.n++] = at;
+  }
+
+  /** Sorts; returns the first key that occurs twice with both offsets, if any. */
+  seal(): { code: number; first: number; second: number } | undefined {
+    const sorted = this.codes.slice(0, this.n).sort();
+    this.sorted = sorted;
+    let dup = -1;
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i] === sorted[i - 1]) {
+        dup = sorted[i]!;
+        break;
+      }
+    }
+    if (dup < 0) return undefined;
+    // error path only: the two earliest items with that key, in file order
+    const at: number[] = [];
+    for (let i = 0; i < this.n && at.length < 2; i++) if (this.codes[i] === dup) at.push(this.offsets[i]!);
+    return { code: dup, first: at[0]!, second: at[1]! };
+  }
+
+  /** Offset of an item with this key (after seal), or undefined. */
+  find(code: number): number | undefined {
+    const s = this.sorted;
+    if (!s) return undefined;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid]! < code) lo = mid + 1;
+      else if (s[mid]! > code) hi = mid - 1;
+      else {
+        for (let i = 0; i < this.n; i++) if (this.codes[i] === code) return this.offsets[i];
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * An unconditional key (source, target, class, kind) may appear once: libsepol and the kernel refuse
+ * a second item (S avtab.c avtab_insert → SEPOL_EEXIST; K ss/avtab.c avtab_insert → -EEXIST).
+ * Extended-permission items are exempt there ("not necessarily unique": one per driver) and here.
+ * Recorded here, checked at the end of the table (checkUniqueKeys).
+ */
+function recordKey(ctx: AvtabContext, at: number, source: number, target: number, tclass: number, kind: number): void {
+  ctx.keys?.add(keyCode(source, target, tclass, kind), at);
+}
+
+function checkUniqueKeys(c: Cursor, ctx: AvtabContext): void {
+  const dup = ctx.keys?.seal();
+  if (!dup) return;
+  const kind = 1 << dup.code % 16;
+  const rest = Math.floor(dup.code / 16);
+  const tclass = rest % 0x10000;
+  const target = Math.floor(rest / 0x10000) % 0x10000;
+  const source = Math.floor(rest / 0x100000000);
+  c.fail(`duplicate avtab key (${describeKey(ctx, source, target, tclass, kind)}), first at byte ${dup.first}: libsepol and the kernel refuse it`, dup.second);
+}
+
+/**
+ * Conditional type rules (S conditional.c cond_insertf, K ss/conditional.c cond_insertf): a key
+ * that has an unconditional type rule is refused; a true-list key must be new among all
+ * conditional type rules; a false-list key may repeat only one entry, and only one in the true
+ * list of its own node. Conditional AV items may repeat (they are merged per list below).
+ */
+function checkCondTypeRule(c: Cursor, ctx: AvtabContext, at: number, cond: CondTag, source: number, target: number, tclass: number, kind: number): void {
+  const code = keyCode(source, target, tclass, kind);
+  const key = describeKey(ctx, source, target, tclass, kind);
+  const uncond = ctx.keys?.find(code);
+  if (uncond !== undefined) c.fail(`conditional type rule (${key}) conflicts with the unconditional rule at byte ${uncond}`, at);
+  const map = ctx.condTypeKeys;
+  if (!map) return;
+  const prev = map.get(code);
+  if (prev) {
+    const ok = cond.branch === 'false' && prev.length === 1 && prev[0]!.node === cond.index && prev[0]!.branch === 'true';
+    if (!ok) c.fail(`conflicting conditional type rules (${key}), first at byte ${prev[0]!.at}`, at);
+    prev.push({ node: cond.index, branch: cond.branch, at });
+  } else map.set(code, [{ node: cond.index, branch: cond.branch, at }]);
 }
 
 /** Where an item goes: the unconditional table, or one branch of conditional node `index`. */
@@ -131,6 +253,7 @@ function readItem(c: Cursor, ctx: AvtabContext, av: AvEntry[], cond: CondTag | u
       tclass !== 0 &&
       tclass <= ctx.classes.length
     ) {
+      if (!cond) recordKey(ctx, at, source, target, tclass, kind);
       c.pos = at + MIN_ITEM_BYTES;
       av.push({ source, target, tclass, specified: kind as AvSpecified, data: view.getUint32(at + 8, true) });
       return;
@@ -189,11 +312,14 @@ function readItemSlow(c: Cursor, ctx: AvtabContext, av: AvEntry[], cond: CondTag
   const data = c.u32();
   if ((kind & (AVTAB_TRANSITION | AVTAB_MEMBER | AVTAB_CHANGE)) !== 0) {
     if (data === 0 || data > ntypes) c.fail(`new type ${data} out of range 1..${ntypes}`, dataAt);
+    if (cond) checkCondTypeRule(c, ctx, at, cond, source, target, tclass, kind);
+    else recordKey(ctx, at, source, target, tclass, kind);
     const args = [ctx.types[source - 1]!.name, ctx.types[target - 1]!.name, ctx.classes[tclass - 1]!.name, ctx.types[data - 1]!.name];
     if (cond) args.push('cond', String(cond.index), cond.branch);
     ctx.other.push({ kind: TYPE_RULE_KIND[kind]!, args });
     return;
   }
+  if (!cond) recordKey(ctx, at, source, target, tclass, kind);
   av.push({ source, target, tclass, specified: kind as AvSpecified, data });
 }
 
@@ -208,7 +334,9 @@ export function readAvtab(c: Cursor, ctx: AvtabContext): AvEntry[] {
   const nel = c.count(MIN_ITEM_BYTES, 'avtab item');
   if (nel === 0) c.fail('the avtab is empty', at);
   const av: AvEntry[] = [];
+  ctx.keys = new UnconditionalKeys(nel);
   for (let i = 0; i < nel; i++) readItem(c, ctx, av, undefined);
+  checkUniqueKeys(c, ctx);
   return av;
 }
 

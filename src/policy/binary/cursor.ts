@@ -23,13 +23,25 @@ export class Cursor {
   readonly length: number;
   /** byte offset of the next read */
   pos = 0;
-  /** name of the section being read, for error messages */
-  section = 'header';
+  /** where each section started (section name, byte offset), in file order; only when requested */
+  readonly marks: Array<{ section: string; offset: number }> | undefined;
+  private current = 'header';
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, recordSections = false) {
+    this.marks = recordSections ? [] : undefined;
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.length = bytes.byteLength;
+  }
+
+  /** name of the section being read, for error messages */
+  get section(): string {
+    return this.current;
+  }
+
+  set section(name: string) {
+    if (this.marks && name !== this.current) this.marks.push({ section: name, offset: this.pos });
+    this.current = name;
   }
 
   get remaining(): number {
@@ -106,19 +118,22 @@ export class Cursor {
       const chars = FAST_BUFFERS[len]!;
       for (let i = 0; i < len; i++) {
         const ch = b[start + i]!;
-        if (ch === 0 || ch >= 0x80) return this.slowStr(start, end, what);
+        if (ch === 0 || ch >= 0x80) return this.slowStr(start, end);
         chars[i] = ch;
       }
       return String.fromCharCode.apply(null, chars);
     }
-    return this.slowStr(start, end, what);
+    return this.slowStr(start, end);
   }
 
-  private slowStr(start: number, end: number, what: string): string {
+  /**
+   * A name with a NUL byte ends there, as in C: libsepol and the kernel read `len` bytes and use the
+   * string up to its first NUL (S policydb.c str_read, K ss/policydb.c str_read).
+   */
+  private slowStr(start: number, end: number): string {
     const b = this.bytes;
-    for (let i = start; i < end; i++) {
-      if (b[i] === 0) this.fail(`${what}: name contains a NUL byte`, i);
-    }
-    return utf8.decode(b.subarray(start, end));
+    let stop = start;
+    while (stop < end && b[stop] !== 0) stop++;
+    return utf8.decode(b.subarray(start, stop));
   }
 }

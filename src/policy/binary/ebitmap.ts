@@ -2,8 +2,8 @@
  * On-disk ebitmaps (S src/ebitmap.c:ebitmap_read, K ss/ebitmap.c:ebitmap_read).
  *
  * Layout: `[mapsize u32 = 64, highbit u32, count u32]` then count x `{startbit u32, map u64}`.
- * Checks (all fatal, as in libsepol/the kernel, plus "count without highbit" which they would
- * misparse): mapsize is 64; highbit is a multiple of 64; a non-zero highbit has nodes; each startbit
+ * Checks (all fatal, as in libsepol/the kernel): mapsize is 64; a zero highbit ends the map (its
+ * count is ignored and no nodes follow); highbit is a multiple of 64; a non-zero highbit has nodes; each startbit
  * is a multiple of 64, strictly ascending and <= highbit - 64; no map is zero; and highbit equals the
  * last startbit + 64.
  *
@@ -29,8 +29,10 @@ function readHeader(c: Cursor, what: string): Header {
   const highbit = c.u32();
   const count = c.u32();
   if (mapsize !== MAPSIZE) c.fail(`${what}: ebitmap map size ${mapsize}, expected 64`, at);
+  // high bit 0 is an empty map whatever the count says; no nodes follow (S ebitmap.c ebitmap_read,
+  // K ss/ebitmap.c ebitmap_read both stop reading there)
+  if (highbit === 0) return { highbit, count: 0 };
   if (highbit % MAPSIZE !== 0) c.fail(`${what}: ebitmap high bit ${highbit} is not a multiple of 64`, at);
-  if (highbit === 0 && count !== 0) c.fail(`${what}: ebitmap has ${count} node(s) but high bit 0`, at);
   if (highbit !== 0 && count === 0) c.fail(`${what}: ebitmap high bit ${highbit} but no nodes`, at);
   c.checkCount(count, NODE_BYTES, `${what}: ebitmap node`, at + 8);
   return { highbit, count };

@@ -44,6 +44,18 @@ export function levelProblem(level: MlsLevel, sens: readonly SensitivityDef[], n
   return undefined;
 }
 
+/**
+ * Only the values of a level: sensitivity 1..nsens, categories below ncats. This is all libsepol
+ * checks of a user's range and default level (S policydb_validate.c validate_user_datum →
+ * validate_mls_level); the kernel checks nothing there (K ss/policydb.c user_read).
+ */
+export function levelValueProblem(level: MlsLevel, nsens: number, ncats: number): string | undefined {
+  if (level.sens < 1 || level.sens > nsens) return `sensitivity ${level.sens} out of range 1..${nsens}`;
+  const top = level.cats.highest();
+  if (top >= ncats) return `category value ${top + 1} out of range 1..${ncats}`;
+  return undefined;
+}
+
 export function rangeProblem(range: MlsRange, sens: readonly SensitivityDef[], ncats: number): string | undefined {
   const low = levelProblem(range.low, sens, ncats);
   if (low) return `low level: ${low}`;

@@ -92,10 +92,16 @@ export function readOcontexts(
         case 0: {
           const sid = c.u32();
           if (sid === 0) c.fail('initial SID number 0', at);
-          if (seenSids.has(sid)) c.fail(`initial SID ${sid} defined twice`, at);
-          seenSids.add(sid);
           const context = ctxReader.read(c, `initial SID ${sid}`);
           const sidName = INITIAL_SID_NAMES[sid - 1];
+          // a SID given twice loads in libsepol 3.4 and the kernel, and the kernel keeps the later
+          // context (K ss/policydb.c policydb_load_isids → sidtab_set_initial overwrites)
+          if (seenSids.has(sid)) {
+            const i = initialSids.findIndex((s) => s.sid === sid);
+            if (i >= 0) initialSids.splice(i, 1);
+            else other.splice(other.findIndex((o) => o.kind === 'sid' && o.args[0] === String(sid)), 1);
+          }
+          seenSids.add(sid);
           if (sidName !== undefined) initialSids.push({ name: sidName, sid, context });
           else other.push({ kind: 'sid', args: [String(sid), formatContextText(syms, context)] });
           break;
@@ -109,10 +115,11 @@ export function readOcontexts(
           break;
         }
         case 2: {
-          const proto = c.u32();
-          const low = c.u32();
-          const high = c.u32();
-          if (low > 0xffff || high > 0xffff || low > high) c.fail(`portcon: bad port range ${low}-${high}`, at + 4);
+          // stored as u8 protocol and u16 ports, unchecked (S policydb.c ocontext_read_selinux,
+          // K ss/policydb.c ocontext_read): a range with low > high matches no port
+          const proto = c.u32() & 0xff;
+          const low = c.u32() & 0xffff;
+          const high = c.u32() & 0xffff;
           const port = low === high ? String(low) : `${low}-${high}`;
           other.push({ kind: 'portcon', args: [PROTOCOLS[proto] ?? String(proto), port, ctxText(`portcon ${port}`)] });
           break;
@@ -125,8 +132,9 @@ export function readOcontexts(
         }
         case 5: {
           const behavior = c.u32();
-          const kw = FS_USE_KINDS[behavior];
-          if (!kw) c.fail(`fs_use behaviour ${behavior} unknown`, at);
+          // S policydb_validate.c validate_ocontexts: only xattr (1), trans (2) and task (3)
+          const kw = behavior >= 1 && behavior <= 3 ? FS_USE_KINDS[behavior] : undefined;
+          if (!kw) c.fail(`fs_use behaviour ${behavior} unknown (libsepol accepts 1..3)`, at);
           const fs = name(c, 'fs_use');
           other.push({ kind: kw, args: [fs, ctxText(`${kw} ${fs}`)] });
           break;
@@ -143,7 +151,8 @@ export function readOcontexts(
           c.pos += 8;
           const low = c.u32();
           const high = c.u32();
-          if (low > 0xffff || high > 0xffff || low > high) c.fail(`ibpkeycon: bad pkey range ${low}-${high}`, at + 8);
+          // S ocontext_read_selinux refuses keys above 16 bits; low > high is accepted (matches nothing)
+          if (low > 0xffff || high > 0xffff) c.fail(`ibpkeycon: bad pkey range ${low}-${high}`, at + 8);
           const pk = low === high ? `0x${low.toString(16)}` : `0x${low.toString(16)}-0x${high.toString(16)}`;
           other.push({ kind: 'ibpkeycon', args: [`0x${prefix}`, pk, ctxText(`ibpkeycon ${pk}`)] });
           break;
@@ -179,9 +188,7 @@ export function readGenfs(c: Cursor, syms: SymbolTables, ctxReader: ContextReade
     for (let j = 0; j < n; j++) {
       const at = c.pos;
       const path = name(c, `genfs ${fs} path`);
-      const clsAt = c.pos;
       const sclass = c.u32();
-      if (sclass > syms.classes.length) c.fail(`genfs ${fs} ${path}: class ${sclass} out of range 0..${syms.classes.length}`, clsAt);
       // S genfs_read: the same path may repeat only with distinct, non-zero classes
       const classes = seen.get(path);
       if (classes && (sclass === 0 || classes.includes(0) || classes.includes(sclass))) {
@@ -190,6 +197,10 @@ export function readGenfs(c: Cursor, syms: SymbolTables, ctxReader: ContextReade
       if (classes) classes.push(sclass);
       else seen.set(path, [sclass]);
       const args = [fs, path, ctxText(c, syms, ctxReader, `genfscon ${fs} ${path}`)];
+      // A class value beyond the classes is not checked by libsepol (S policydb_validate.c
+      // validate_genfs) or the kernel (K ss/policydb.c genfs_read); such an entry can never match
+      // (K services.c __security_genfs_sid compares it with a real class), so it is not kept.
+      if (sclass > syms.classes.length) continue;
       if (sclass !== 0) args.push(syms.classes[sclass - 1]!.name);
       other.push({ kind: 'genfscon', args });
     }

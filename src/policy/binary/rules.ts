@@ -127,9 +127,12 @@ export function readRangeTrans(c: Cursor, syms: SymbolTables, mls: boolean, othe
     check(c, stype, syms.types.length, 'source type', at);
     check(c, ttype, syms.types.length, 'target type', at + 4);
     check(c, tclass, syms.classes.length, 'class', at + 8);
-    if (!mls) c.fail('range transition in a non-MLS policy', at);
+    // K ss/policydb.c range_read refuses an invalid range (libsepol >= 3.5 too; 3.4 does not check)
     const bad = rangeProblem(range, syms.sensitivities, syms.categories.length);
     if (bad) c.fail(`range transition: invalid range: ${bad}`, at + 12);
+    // without MLS the kernel reads range transitions but never applies them; a model without MLS
+    // has no ranges, so they are not kept
+    if (!mls) continue;
     other.push({
       kind: 'range_transition',
       args: [

@@ -13,7 +13,8 @@
  *   type     [len, value, properties, bounds] name   (properties: 1 PRIMARY, 2 ATTRIBUTE)
  *   user     [len, value, bounds] name; roles ebitmap; MLS range; default level
  *   bool     [value, state, len] name
- *   sens     [len, isalias] name; level {sens, cats}
+ *   sens     [len, isalias] name; level {sens, cats}   (isalias: any non-zero value is an alias,
+ *            as in S policydb.c sens_read/cat_read and K ss/policydb.c)
  *   cat      [len, value, isalias] name
  *
  * Checks: every value within 1..nprim; each value has exactly one primary record (sensitivities and
@@ -44,8 +45,7 @@ import {
 import type { Cursor } from './cursor.js';
 import { checkNames, readConstraintList, resolveWritten, type ConstraintContext } from './constraints.js';
 import { readValueSet } from './ebitmap.js';
-import { levelProblem, rangeProblem, readLevel, readRange } from './mls.js';
-import { levelDom } from '../../context/mls.js';
+import { levelValueProblem, readLevel, readRange } from './mls.js';
 import {
   DEFAULT_RANGE,
   DEFAULT_SOURCE_TARGET,
@@ -201,9 +201,10 @@ function readClasses(c: Cursor, version: number, commons: readonly CommonDef[], 
     let anyDefault = false;
     if (version >= POLICYDB_VERSION_NEW_OBJECT_DEFAULTS) {
       const dAt = c.pos;
-      const du = c.u32();
-      const dr = c.u32();
-      const drange = c.u32();
+      // stored in a char (S policydb.h class_datum_t, K ss/policydb.h): only the low byte counts
+      const du = c.u32() & 0xff;
+      const dr = c.u32() & 0xff;
+      const drange = c.u32() & 0xff;
       if (du >= DEFAULT_SOURCE_TARGET.length) c.fail(`class "${name}": default_user ${du} unknown`, dAt);
       if (dr >= DEFAULT_SOURCE_TARGET.length) c.fail(`class "${name}": default_role ${dr} unknown`, dAt + 4);
       if (drange >= DEFAULT_RANGE.length) c.fail(`class "${name}": default_range ${drange} unknown`, dAt + 8);
@@ -213,7 +214,7 @@ function readClasses(c: Cursor, version: number, commons: readonly CommonDef[], 
     }
     if (version >= POLICYDB_VERSION_DEFAULT_TYPE) {
       const dAt = c.pos;
-      const dt = c.u32();
+      const dt = c.u32() & 0xff;
       if (dt >= DEFAULT_SOURCE_TARGET.length) c.fail(`class "${name}": default_type ${dt} unknown`, dAt);
       if (dt) (defaults.type = DEFAULT_SOURCE_TARGET[dt]), (anyDefault = true);
     }
@@ -367,7 +368,12 @@ function readBools(c: Cursor): BoolDef[] {
   return requireAll(c, slots, 'bools', h.at);
 }
 
-function readSensitivities(c: Cursor): SensitivityDef[] {
+/**
+ * Sensitivities. An alias record carries a level of its own, which the model drops (an alias means
+ * its target); its highest category is returned so that it can be checked once the categories are
+ * known, as libsepol validates every level datum (S policydb_validate.c validate_level_datum).
+ */
+function readSensitivities(c: Cursor, aliasTops: Array<{ name: string; top: number; at: number }>): SensitivityDef[] {
   c.section = 'symbols/sensitivities';
   const h = readTableHeader(c, 'sensitivities', 9 + 16);
   const slots: (SensitivityDef | undefined)[] = new Array(h.nprim);
@@ -382,9 +388,9 @@ function readSensitivities(c: Cursor): SensitivityDef[] {
     const levelAt = c.pos;
     const level = readLevel(c, `sensitivity "${name}"`);
     checkValue(c, level.sens, h.nprim, `sensitivity "${name}"`, levelAt);
-    if (isalias > 1) c.fail(`sensitivity "${name}": isalias ${isalias}, expected 0 or 1`, at + 4);
     if (isalias) {
       aliases.push({ name, sens: level.sens, at });
+      aliasTops.push({ name, top: level.cats.highest(), at: levelAt });
       continue;
     }
     place(c, slots, level.sens, { name, value: level.sens, aliases: [], allowedCats: level.cats }, 'sensitivity', at);
@@ -411,7 +417,6 @@ function readCategories(c: Cursor): CategoryDef[] {
     const isalias = c.u32();
     const name = c.str(len, 'category', at);
     checkValue(c, value, h.nprim, `category "${name}"`, at + 4);
-    if (isalias > 1) c.fail(`category "${name}": isalias ${isalias}, expected 0 or 1`, at + 8);
     names.add(c, name, at);
     if (isalias) {
       aliases.push({ name, value, at });
@@ -445,7 +450,8 @@ export function readSymbolTables(c: Cursor, version: number, mls: boolean): Symb
   const types = readTypes(c);
   const { users, raw: rawUsers } = readUsers(c, roles.length);
   const bools = readBools(c);
-  const sensitivities = readSensitivities(c);
+  const aliasTops: Array<{ name: string; top: number; at: number }> = [];
+  const sensitivities = readSensitivities(c, aliasTops);
   const categories = readCategories(c);
 
   c.section = 'symbols';
@@ -471,12 +477,16 @@ export function readSymbolTables(c: Cursor, version: number, mls: boolean): Symb
       const top = s.allowedCats.highest();
       if (top >= ncats) throw new BinaryPolicyError('symbols/sensitivities', tablesAt, `sensitivity "${s.name}" allows category value ${top + 1}, only ${ncats} declared`);
     }
+    for (const a of aliasTops) {
+      if (a.top >= ncats) throw new BinaryPolicyError('symbols/sensitivities', a.at, `sensitivity alias "${a.name}" level names category value ${a.top + 1}, only ${ncats} declared`);
+    }
     for (const u of rawUsers) {
-      const bad = rangeProblem(u.range, sensitivities, ncats) ?? levelProblem(u.defaultLevel, sensitivities, ncats);
+      // values only, as libsepol (a range whose categories a sensitivity does not allow, or whose
+      // default level lies outside it, loads there and in the kernel; it just admits fewer contexts)
+      const nsens = sensitivities.length;
+      const bad =
+        levelValueProblem(u.range.low, nsens, ncats) ?? levelValueProblem(u.range.high, nsens, ncats) ?? levelValueProblem(u.defaultLevel, nsens, ncats);
       if (bad) throw new BinaryPolicyError('symbols/users', u.rangeAt, `user "${u.def.name}": invalid MLS range or default level: ${bad}`);
-      if (!(levelDom(u.defaultLevel, u.range.low) && levelDom(u.range.high, u.defaultLevel))) {
-        throw new BinaryPolicyError('symbols/users', u.rangeAt, `user "${u.def.name}": default level outside the user's range`);
-      }
       u.def.range = u.range;
       u.def.defaultLevel = u.defaultLevel;
     }

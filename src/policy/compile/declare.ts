@@ -123,7 +123,9 @@ export function declareSymbols(st: CompileState, stmts: readonly Statement[]): v
         break;
       }
       case 'role': {
-        if (!st.roles.has(s.name.name)) {
+        // only `role NAME;` declares; `role NAME types …;` needs the role declared (S checkpolicy
+        // policy_define.c define_role_types: "unknown role")
+        if (!s.types && !st.roles.has(s.name.name)) {
           const def: RoleDef = { name: s.name.name, value: m.roles.length + 1, types: [], dominates: [], bounds: 0 };
           def.dominates.push(def.value);
           st.roles.set(def.name, def);
@@ -132,10 +134,9 @@ export function declareSymbols(st: CompileState, stmts: readonly Statement[]): v
         break;
       }
       case 'user': {
-        if (st.users.has(s.name.name)) {
-          st.error(s.name.pos, `duplicate declaration of user '${s.name.name}'`);
-          break;
-        }
+        // a repeated `user` statement adds to the same user (S checkpolicy define_user: declare_user
+        // returns the existing datum); see declareRolesAndUsers
+        if (st.users.has(s.name.name)) break;
         const def = { name: s.name.name, value: m.users.length + 1, roles: [], bounds: 0 };
         st.users.set(def.name, def);
         m.users.push(def);
@@ -365,8 +366,10 @@ function applyDefault(st: CompileState, s: Extract<Statement, { kind: 'default_u
       continue;
     }
     const d = (info.def.defaults ??= {});
-    if (d[which] !== undefined) {
-      st.error(c.pos, `duplicate ${s.kind} for class '${c.name}'`);
+    // the same default twice is accepted; a different one is not (S checkpolicy define_default_*:
+    // "conflicting default … information")
+    if (d[which] !== undefined && d[which] !== s.value) {
+      st.error(c.pos, `conflicting ${s.kind} for class '${c.name}' (already '${d[which]}')`);
       continue;
     }
     if (which === 'range') d.range = s.value;
@@ -420,7 +423,11 @@ export function declareRolesAndUsers(st: CompileState, stmts: readonly Statement
   const roleTypes = new Map<number, Set<number>>();
   for (const s of stmts) {
     if (s.kind === 'role' && s.types) {
-      const r = st.roles.get(s.name.name)!;
+      const r = st.roles.get(s.name.name);
+      if (!r) {
+        st.error(s.name.pos, `unknown role '${s.name.name}' (declare it with 'role ${s.name.name};' first)`);
+        continue;
+      }
       const ex = expandTypeSet(st, s.types, true, false);
       if (!ex) continue;
       let set = roleTypes.get(r.value);
@@ -455,9 +462,10 @@ export function declareRolesAndUsers(st: CompileState, stmts: readonly Statement
   for (const s of stmts) {
     if (s.kind !== 'user') continue;
     const u = st.users.get(s.name.name);
-    if (!u || u.roles.length > 0 || u.range) continue; // duplicate already reported
+    if (!u) continue;
+    // repeated statements: roles accumulate, the last level and range apply
     const roles = expandRoleSet(st, s.roles);
-    if (roles) u.roles = roles;
+    if (roles) u.roles = u.roles.length === 0 ? roles : sortedUnique([...u.roles, ...roles]);
     if (m.mls) {
       if (!s.level || !s.range) {
         st.error(s.name.pos, `user '${s.name.name}' needs 'level' and 'range' in an MLS policy`);

@@ -10,6 +10,24 @@ import type { SourceText } from '../lexer.js';
 /** Past this many diagnostics the rest are counted, not kept (a garbage file must not exhaust memory). */
 export const MAX_DIAGNOSTICS = 10_000;
 
+/** A diagnostic message is at most this many characters (names it quotes are source text). */
+export const MAX_MESSAGE = 240;
+
+/**
+ * Every message is one line of bounded length: control characters are escaped and an over-long
+ * message (a huge identifier quoted in it) is cut. Tokens quoted by the parser already went
+ * through quoteInput(); names quoted by the compiler are identifiers (no control characters) of
+ * any length, hence the cut.
+ */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+  return escaped.length > MAX_MESSAGE ? `${escaped.slice(0, MAX_MESSAGE - 1)}…` : escaped;
+}
+
 export class Diagnostics {
   private readonly items: Array<{ pos: number; message: string; seq: number }> = [];
   private dropped = 0;
@@ -25,7 +43,7 @@ export class Diagnostics {
       this.dropped++;
       return;
     }
-    this.items.push({ pos, message, seq: this.items.length });
+    this.items.push({ pos, message: oneLine(message), seq: this.items.length });
   }
 
   toDiagnostics(): Diagnostic[] {

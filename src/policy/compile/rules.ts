@@ -29,6 +29,8 @@ import type {
 import { rangeText, setText } from '../parser.js';
 import { COND_BOOL, COND_MAX_DEPTH, COND_NOT, type CondExprToken } from '../model.js';
 import { AvtabBuilder, type AvOp } from './avtab.js';
+import { quoteInput } from '../../errors.js';
+import { LabelingChecker } from './labeling.js';
 import { resolveContext, resolveRange } from './mls.js';
 import { expandClassSet, expandRoleSet, expandTypeSet, permMasks } from './sets.js';
 import type { ClassInfo, CompileState } from './state.js';
@@ -51,7 +53,13 @@ export class RuleCompiler {
   private readonly conds = new Map<string, CondBuilder>();
   private readonly condList: CondBuilder[] = [];
 
-  constructor(private readonly st: CompileState) {}
+  private readonly labels: LabelingChecker;
+  private readonly roleTransKeys = new Set<number>();
+  private readonly filenameTrans = new Set<string>();
+
+  constructor(private readonly st: CompileState) {
+    this.labels = new LabelingChecker(st);
+  }
 
   /** Pass 4 over top-level statements (declarations were handled by earlier passes). */
   statement(s: Statement): void {
@@ -175,6 +183,7 @@ export class RuleCompiler {
     const classes = expandClassSet(st, s.classes);
     const result = st.primaryType(s.result, 'type (the result of a type rule)');
     if (!src || !tgt || !classes || !result) return;
+    if (s.filename !== undefined && !this.uniqueFilenameTrans(s, src.values, tgt, classes)) return;
     const args = [setText(s.source), setText(s.target), setText(s.classes), s.result.name];
     if (s.filename !== undefined) args.push(s.filename);
     if (cond) args.push(`cond=${cond.index}`, `branch=${cond.branch}`);
@@ -189,6 +198,29 @@ export class RuleCompiler {
       ...(s.filename !== undefined ? { filename: s.filename } : {}),
       ...(cond ? { cond: { node: cond.index, branch: cond.branch } } : {}),
     });
+  }
+
+  /**
+   * One filename transition per (source, target, class, name) (S checkpolicy define_filename_trans →
+   * policydb_filetrans_insert SEPOL_EEXIST: "duplicate filename transition").
+   */
+  private uniqueFilenameTrans(s: TypeRuleStmt, sources: readonly number[], tgt: { values: readonly number[]; self: boolean }, classes: readonly ClassInfo[]): boolean {
+    const st = this.st;
+    const types = st.model.types;
+    for (const c of classes) {
+      for (const src of sources) {
+        const targets = tgt.self ? [...tgt.values, src] : tgt.values;
+        for (const t of targets) {
+          const key = `${src},${t},${c.def.value},${s.filename}`;
+          if (this.filenameTrans.has(key)) {
+            st.error(s.pos, `duplicate filename transition for (${types[src - 1]!.name}, ${types[t - 1]!.name}:${c.def.name}, ${quoteInput(s.filename!)})`);
+            return false;
+          }
+          this.filenameTrans.add(key);
+        }
+      }
+    }
+    return true;
   }
 
   private defaultProcessClass(classes: NameSet | undefined, pos: number): string | undefined {
@@ -213,6 +245,20 @@ export class RuleCompiler {
     const cls = this.defaultProcessClass(s.classes, s.pos);
     const result = st.role(s.result);
     if (!roles || !types || cls === undefined || !result) return;
+    // one transition per (role, type, class) (S checkpolicy define_role_trans: "duplicate role transition")
+    const classValues = s.classes ? (expandClassSet(st, s.classes) ?? []).map((c) => c.def.value) : [st.classes.get('process')!.def.value];
+    for (const r of roles) {
+      for (const t of types.values) {
+        for (const c of classValues) {
+          const key = (r * 0x10000 + t) * 0x10000 + c;
+          if (this.roleTransKeys.has(key)) {
+            st.error(s.pos, `duplicate role_transition for (${st.model.roles[r - 1]!.name}, ${st.model.types[t - 1]!.name}, ${st.model.classes[c - 1]!.name})`);
+            return;
+          }
+          this.roleTransKeys.add(key);
+        }
+      }
+    }
     st.model.other.push({ kind: 'role_transition', args: [setText(s.roles), setText(s.types), cls, s.result.name], loc: st.loc(s.pos) });
     recordLabelRule(st, { kind: 'role_transition', roles, types: types.values, classes: this.classValues(s.classes), result: result.value });
   }
@@ -234,7 +280,7 @@ export class RuleCompiler {
 
   private labeling(s: LabelingStmt): void {
     const st = this.st;
-    let ok = true;
+    let ok = this.labels.check(s);
     for (const c of s.contexts) if (!resolveContext(st, c, s.keyword)) ok = false;
     if (ok) st.model.other.push({ kind: s.keyword, args: s.args, loc: st.loc(s.pos) });
   }
