@@ -15,7 +15,7 @@
  * Injection hooks (BenchHooks) let tests slow one side down on purpose to prove the gates bite.
  */
 import { existsSync } from 'node:fs';
-import { benchError } from '../errors.js';
+import { benchError, quoteInput } from '../errors.js';
 import { formatContext, parseContext } from '../context/context.js';
 import { McsAllocator, seededRng } from '../label/mcs-alloc.js';
 import { loadEmbeddedPolicy, loadPolicyFile } from '../policy/load.js';
@@ -381,7 +381,7 @@ export function suiteNames(): string[] {
 /** The suites to run: the named ones in canonical order, else --quick's set, else all. */
 export function selectSuites(names: readonly string[], quick: boolean): SuiteDef[] {
   for (const n of names) {
-    if (!SUITES.some((s) => s.name === n)) throw benchError('unknown-suite', `unknown suite "${n}" (suites: ${suiteNames().join(', ')})`);
+    if (!SUITES.some((s) => s.name === n)) throw benchError('unknown-suite', `unknown suite ${quoteInput(n)} (suites: ${suiteNames().join(', ')})`);
   }
   if (names.length > 0) return SUITES.filter((s) => names.includes(s.name));
   return quick ? SUITES.filter((s) => s.quick) : [...SUITES];
