@@ -76,7 +76,6 @@ const TEMPLATES = (): string[][] => [
   ['bench', '--tolerance', H],
 ];
 
-
 /** commands whose exit 1 is a documented denial / FAIL */
 const DENIES = new Set(["check", "chcat", "host", "stress", "bench"]);
 
