@@ -242,11 +242,12 @@ export function constraintLevels(attr: number, scon: ContextValue, tcon: Context
 /**
  * Value of one ATTR or NAMES leaf, or undefined when the kernel would bail out of the whole
  * expression with "false" (BUG: unknown attr/op, XTARGET without an xcontext, missing MLS range).
+ * `xcontext` is the third context of validatetrans (the task: `u3`/`r3`/`t3`); compute_av has none.
  */
-export function evalConstraintLeaf(model: PolicyModel, node: ConstraintExprNode, scon: ContextValue, tcon: ContextValue): boolean | undefined {
+export function evalConstraintLeaf(model: PolicyModel, node: ConstraintExprNode, scon: ContextValue, tcon: ContextValue, xcontext?: ContextValue): boolean | undefined {
   if (node.exprType === CEXPR_NAMES) {
-    if (node.attr & CEXPR_XTARGET) return undefined; // compute_av has no xcontext
-    const c = node.attr & CEXPR_TARGET ? tcon : scon;
+    const c = node.attr & CEXPR_XTARGET ? xcontext : node.attr & CEXPR_TARGET ? tcon : scon;
+    if (c === undefined) return undefined;
     const v = node.attr & CEXPR_USER ? c.user : node.attr & CEXPR_ROLE ? c.role : node.attr & CEXPR_TYPE ? c.type : undefined;
     if (v === undefined) return undefined;
     const member = sortedHas(node.names ?? [], v);
@@ -310,7 +311,7 @@ export function evalConstraintLeaf(model: PolicyModel, node: ConstraintExprNode,
  * CEXPR_MAX_DEPTH. Pushing onto a full stack, an underflow, an unknown node and a final stack that
  * does not hold exactly one value all give false (deny).
  */
-export function evalConstraintExpr(model: PolicyModel, expr: readonly ConstraintExprNode[], scon: ContextValue, tcon: ContextValue): boolean {
+export function evalConstraintExpr(model: PolicyModel, expr: readonly ConstraintExprNode[], scon: ContextValue, tcon: ContextValue, xcontext?: ContextValue): boolean {
   const stack: boolean[] = [];
   for (const node of expr) {
     switch (node.exprType) {
@@ -329,7 +330,7 @@ export function evalConstraintExpr(model: PolicyModel, expr: readonly Constraint
       case CEXPR_ATTR:
       case CEXPR_NAMES: {
         if (stack.length === CEXPR_MAX_DEPTH) return false;
-        const v = evalConstraintLeaf(model, node, scon, tcon);
+        const v = evalConstraintLeaf(model, node, scon, tcon, xcontext);
         if (v === undefined) return false;
         stack.push(v);
         break;

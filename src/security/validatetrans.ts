@@ -12,26 +12,8 @@
  * The answer is the one userspace gets through selinuxfs `validatetrans`
  * (security_validate_transition_user): a failed constraint denies whatever the enforcing mode.
  */
-import { sortedHas } from '../context/context.js';
-import {
-  CEXPR_AND,
-  CEXPR_ATTR,
-  CEXPR_EQ,
-  CEXPR_MAX_DEPTH,
-  CEXPR_NAMES,
-  CEXPR_NEQ,
-  CEXPR_NOT,
-  CEXPR_OR,
-  CEXPR_ROLE,
-  CEXPR_TYPE,
-  CEXPR_USER,
-  CEXPR_XTARGET,
-  type ConstraintDef,
-  type ConstraintExprNode,
-  type ContextValue,
-  type PolicyModel,
-} from '../policy/model.js';
-import { evalConstraintLeaf } from './reference.js';
+import type { ConstraintDef, ContextValue, PolicyModel } from '../policy/model.js';
+import { evalConstraintExpr } from './reference.js';
 
 export interface ValidateTransOutcome {
   readonly allowed: boolean;
@@ -43,49 +25,7 @@ export function validateTransition(model: PolicyModel, oldc: ContextValue, newc:
   const cls = model.classes[tclass - 1];
   if (!cls) return { allowed: false };
   for (const c of cls.validatetrans) {
-    if (!evalValidatetrans(model, c.expr, oldc, newc, task)) return { allowed: false, failed: c };
+    if (!evalConstraintExpr(model, c.expr, oldc, newc, task)) return { allowed: false, failed: c };
   }
   return { allowed: true };
-}
-
-/** K constraint_expr_eval with xcontext = task: a bool stack of depth CEXPR_MAX_DEPTH; anything malformed is false. */
-export function evalValidatetrans(model: PolicyModel, expr: readonly ConstraintExprNode[], oldc: ContextValue, newc: ContextValue, task: ContextValue): boolean {
-  const stack: boolean[] = [];
-  for (const node of expr) {
-    switch (node.exprType) {
-      case CEXPR_NOT:
-        if (stack.length < 1) return false;
-        stack.push(!stack.pop()!);
-        break;
-      case CEXPR_AND:
-      case CEXPR_OR: {
-        if (stack.length < 2) return false;
-        const b = stack.pop()!;
-        const a = stack.pop()!;
-        stack.push(node.exprType === CEXPR_AND ? a && b : a || b);
-        break;
-      }
-      case CEXPR_ATTR:
-      case CEXPR_NAMES: {
-        if (stack.length === CEXPR_MAX_DEPTH) return false;
-        const v = node.exprType === CEXPR_NAMES && (node.attr & CEXPR_XTARGET) !== 0 ? taskNames(node, task) : evalConstraintLeaf(model, node, oldc, newc);
-        if (v === undefined) return false;
-        stack.push(v);
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return stack.length === 1 && stack[0] === true;
-}
-
-/** `u3`/`r3`/`t3` == / != names */
-function taskNames(node: ConstraintExprNode, task: ContextValue): boolean | undefined {
-  const v = node.attr & CEXPR_USER ? task.user : node.attr & CEXPR_ROLE ? task.role : node.attr & CEXPR_TYPE ? task.type : undefined;
-  if (v === undefined) return undefined;
-  const member = sortedHas(node.names ?? [], v);
-  if (node.op === CEXPR_EQ) return member;
-  if (node.op === CEXPR_NEQ) return !member;
-  return undefined;
 }
