@@ -230,7 +230,9 @@ export type GuestErrorKind =
   | 'bad-seclabel'
   | 'unsupported'
   | 'label-in-use'
-  | 'disk-in-use';
+  | 'disk-in-use'
+  /** the kernel refused the exec that starts the guest's process (simulated host) */
+  | 'exec-denied';
 
 /** A label-manager failure about one guest (E_LABEL); the store is left as it was. */
 export class GuestError extends SvirtError {

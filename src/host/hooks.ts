@@ -11,6 +11,7 @@
  * | ioctl / lock | object: `ioctl` / `lock` (`selinux_file_ioctl/lock`) |
  * | unlink | parent dir: `write search` (VFS `may_delete` → `inode_permission`); parent dir: `search remove_name` (`may_link`); object: `unlink` |
  * | execute | file: `execute`; then with no domain change `execute_no_trans`, else process `transition` (old → new) and file `entrypoint` (new → file) (`selinux_bprm_creds_for_exec`) |
+ * | exec (a guest's birth) | with an exec context: process `setexec` on itself (`selinux_setprocattr`); file: `execute` (`may_open` MAY_EXEC → `selinux_inode_permission`); file: `read open` (`selinux_file_open`); same domain: `execute_no_trans`, else process `transition` (old → new) and file `entrypoint` (new → file) (`selinux_bprm_creds_for_exec`); then as the new domain, the loader mapping the text segment: file `map` and `read execute` (`selinux_mmap_file`, `file_map_prot_check`) |
  * | create | parent dir: `write search` (`inode_permission`); parent dir: `search add_name`; new label: class `create`; new label → filesystem: `associate` (`may_create`) |
  * | relabel (chcon) | object: `relabelfrom` (old label); object class: `relabelto` (new label); new label → filesystem: `associate` (`selinux_inode_setxattr`) |
  * | signal / ptrace | process: `sigkill` / `sigstop` / `sigchld` / `signal`, or `ptrace` (`selinux_task_kill`, `selinux_ptrace_access_check`) |
@@ -140,6 +141,33 @@ export class ObjectManager {
       checks.push({ scontext: proc.label, tcontext: newLabel, tclass: 'process', perms: ['transition'], data: task });
       checks.push({ scontext: newLabel, tcontext: obj.label, tclass: 'file', perms: ['entrypoint'], data: pathData(proc, obj) });
     }
+    return this.run(checks);
+  }
+
+  /**
+   * execve(2) of `obj` by `proc` into `newLabel` (see the table above). `setexec`: the new label
+   * was set with setexeccon (libvirt's SetProcessLabel), which the kernel checks as
+   * `process { setexec }` when it is written. `newComm`: the task's comm after the exec
+   * (begin_new_exec sets it before the loader maps the binary). Not simulated: the `fd { use }`
+   * check of the binary opened by the old domain (class fd is outside the simulated classes) and
+   * the no_new_privs / nosuid checks (libvirt sets neither on QEMU).
+   */
+  exec(proc: HostProcess, obj: HostObject, newLabel: string, setexec: boolean, newComm: string): HookResult {
+    const file = pathData(proc, obj);
+    const checks: Check[] = [];
+    if (setexec) checks.push({ scontext: proc.label, tcontext: proc.label, tclass: 'process', perms: ['setexec'], data: { pid: proc.pid, comm: proc.comm } });
+    checks.push(this.onObject(proc, obj, ['execute']));
+    checks.push(this.onObject(proc, obj, this.classHas(obj.tclass, 'open') ? ['read', 'open'] : ['read']));
+    if (newLabel === proc.label) {
+      checks.push(this.onObject(proc, obj, ['execute_no_trans']));
+    } else {
+      // K selinux_bprm_creds_for_exec: audit data is the file (LSM_AUDIT_DATA_FILE) for both
+      checks.push({ scontext: proc.label, tcontext: newLabel, tclass: 'process', perms: ['transition'], data: file });
+      checks.push({ scontext: newLabel, tcontext: obj.label, tclass: obj.tclass, perms: ['entrypoint'], data: file });
+    }
+    const loaded: AuditData = { ...file, comm: newComm };
+    if (this.classHas(obj.tclass, 'map')) checks.push({ scontext: newLabel, tcontext: obj.label, tclass: obj.tclass, perms: ['map'], data: loaded });
+    checks.push({ scontext: newLabel, tcontext: obj.label, tclass: obj.tclass, perms: ['read', 'execute'], data: loaded });
     return this.run(checks);
   }
 

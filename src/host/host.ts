@@ -9,19 +9,32 @@
  * in-memory filesystem and process table are rebuilt from it on open, so every CLI invocation
  * sees the same host.
  *
- * The host's fixed part: a few directories and files with refpolicy-style labels, and the
- * processes systemd (pid 1), virtqemud and an admin shell. Guest images appear when a guest that
- * uses them is defined; QEMU processes exist while their guest runs.
+ * The host's fixed part: a few directories and files with refpolicy-style labels (the QEMU binaries
+ * and libvirt's directories labelled by the policy's file_contexts), and the processes systemd
+ * (pid 1), virtqemud and an admin shell. Guest images appear when a guest that uses them is
+ * defined; QEMU processes exist while their guest runs.
+ *
+ * A guest's birth (`launch`), as libvirt and the kernel do it: the label manager labels the images
+ * and reserves the MCS pair (qemuProcessStart → SetAllLabel), then virtqemud's child (virtd_t)
+ * sets the exec context to the guest's label (setexeccon, SetProcessLabel) and executes the QEMU
+ * binary; every check of that exec goes through the AVC (hooks.ts `exec`). A refused exec fails
+ * the start: its AVC records stay in the audit log and the guest is stopped again as libvirt's
+ * qemuProcessStop does after a failed start (images restored, the pair released). A guest without
+ * an SELinux label executes QEMU with the domain the policy's type_transition gives
+ * (security_transition_sid; none: the daemon's own). Files a guest creates (`create`) are labelled
+ * by the kernel's rule (computeNewLabel 'create', K security_compute_sid) and kept in the store.
  */
 import type { SecurityServer } from '../types.js';
 import { guestError, quoteInput, usageError } from '../errors.js';
+import type { NewLabelAnswer } from '../security/new-labels.js';
+import type { NewLabelKind } from '../security/compute-sid.js';
 import type { LabelManager } from '../label/manager.js';
 import type { GuestRecord } from '../label/guest-types.js';
 import type { HostStore } from '../label/store.js';
 import type { SetransTable } from '../context/setrans.js';
 import { AuditLog } from './audit-log.js';
 import { ObjectManager, type HookResult, type SignalName } from './hooks.js';
-import { HostFs, normalizePath, type HostObject, type ObjectClass } from './objects.js';
+import { HostFs, OBJECT_CLASSES, normalizePath, parentPath, type HostObject, type ObjectClass } from './objects.js';
 import { ProcessTable, commOf, type HostProcess } from './processes.js';
 import { formatLsZ, formatPsEZ, type Translate } from './views.js';
 
@@ -37,8 +50,11 @@ export const PID_INIT = 1;
 export const PID_DAEMON = 812;
 export const PID_ADMIN = 2153;
 
-/** Fixed objects of the host (path, class, label); labels follow refpolicy's file contexts. */
-export const HOST_SKELETON: ReadonlyArray<readonly [string, ObjectClass, string]> = [
+/**
+ * Fixed objects of the host (path, class, label); labels follow refpolicy's file contexts. An
+ * entry without a label takes its label from the policy's file_contexts (manager.initialLabel).
+ */
+export const HOST_SKELETON: ReadonlyArray<readonly [string, ObjectClass, string?]> = [
   ['/', 'dir', 'system_u:object_r:root_t:s0'],
   ['/etc', 'dir', 'system_u:object_r:etc_t:s0'],
   ['/etc/shadow', 'file', 'system_u:object_r:shadow_t:s0'],
@@ -48,7 +64,24 @@ export const HOST_SKELETON: ReadonlyArray<readonly [string, ObjectClass, string]
   ['/var/lib', 'dir', 'system_u:object_r:var_lib_t:s0'],
   ['/var/lib/libvirt', 'dir', 'system_u:object_r:virt_var_lib_t:s0'],
   ['/var/lib/libvirt/images', 'dir', 'system_u:object_r:virt_image_t:s0'],
+  ['/var/lib/libvirt/qemu', 'dir'],
+  ['/tmp', 'dir'],
+  ['/usr/bin/qemu-system-x86_64', 'file'],
+  ['/usr/libexec/qemu-kvm', 'file'],
 ];
+
+/** The QEMU binary libvirt executes for a guest: TCG guests the upstream name, KVM guests qemu-kvm. */
+export function qemuBinary(virtType: 'kvm' | 'qemu'): string {
+  return virtType === 'qemu' ? '/usr/bin/qemu-system-x86_64' : '/usr/libexec/qemu-kvm';
+}
+
+/** The security server the host needs: access decisions and new-object labels. */
+export type HostSecurityServer = SecurityServer & {
+  computeNewLabel(kind: NewLabelKind, ssid: number, tsid: number, tclass: number, name?: string): NewLabelAnswer;
+};
+
+/** Store meta key holding the class of an object a process created (files are the default). */
+const CLASS_KEY = 'host.class:';
 
 /** Operations `attack` can make a guest's QEMU process try. */
 export const ATTACK_PERMS = [
@@ -75,7 +108,7 @@ const PROCESS_PERMS = new Set<AttackPerm>(['signal', 'sigkill', 'sigstop', 'ptra
 export interface HostOptions {
   readonly store: HostStore;
   readonly manager: LabelManager;
-  readonly server: SecurityServer;
+  readonly server: HostSecurityServer;
   /** display translation (ls -Z, ps -eZ) and human input for chcon */
   readonly setrans?: SetransTable;
   /** ms since the epoch, for audit timestamps */
@@ -92,6 +125,29 @@ export interface AttackResult extends HookResult {
   readonly audit: string[];
 }
 
+/** What `launch` did: the guest running, or the refused exec with its audit records. */
+export interface LaunchResult extends HookResult {
+  /** the guest after the attempt: running, or shut off again when the exec was refused */
+  readonly record: GuestRecord;
+  /** the QEMU binary executed */
+  readonly exe: string;
+  /** the daemon's domain before the exec and the guest process's after it */
+  readonly from: string;
+  readonly to: string;
+  /** the exec context was set with setexeccon (else the policy's type_transition decided) */
+  readonly setexec: boolean;
+  readonly audit: string[];
+}
+
+/** What `create` did: the new object's computed label and the checks made. */
+export interface CreateResult extends HookResult {
+  readonly path: string;
+  readonly tclass: ObjectClass;
+  /** the label computed for it (K security_compute_sid, computeNewLabel 'create') */
+  readonly label: string;
+  readonly audit: string[];
+}
+
 export interface ChconResult extends HookResult {
   readonly path: string;
   readonly from: string;
@@ -102,7 +158,7 @@ export interface ChconResult extends HookResult {
 export class SimulatedHost {
   readonly store: HostStore;
   readonly manager: LabelManager;
-  readonly server: SecurityServer;
+  readonly server: HostSecurityServer;
   readonly setrans: SetransTable | undefined;
   readonly audit: AuditLog;
   readonly objects: ObjectManager;
@@ -140,7 +196,7 @@ export class SimulatedHost {
   private build(): void {
     const fs = new HostFs((path) => this.inode(path));
     const dirLabel = (dir: string): string => this.currentLabel(dir);
-    for (const [path, tclass, label] of HOST_SKELETON) fs.add(path, tclass, this.store.getFileLabel(path, 'selinux') ?? label, dirLabel);
+    for (const [path, tclass, label] of HOST_SKELETON) fs.add(path, tclass, this.store.getFileLabel(path, 'selinux') ?? label ?? this.currentLabel(path), dirLabel);
     const guests = this.store.listGuests();
     // path → whether some guest uses it as a block device (first disk naming it decides)
     const block = new Map<string, boolean>();
@@ -156,7 +212,13 @@ export class SimulatedHost {
     for (const f of this.store.listFileLabels()) if (f.model === 'selinux') paths.add(normalizePath(f.path));
     for (const p of [...paths].sort()) {
       if (fs.has(p)) continue;
-      const tclass: ObjectClass = block.get(p) === true || p.startsWith('/dev/') ? 'blk_file' : 'file';
+      const created = this.store.getMeta(`${CLASS_KEY}${p}`);
+      const tclass: ObjectClass =
+        created !== undefined && (OBJECT_CLASSES as readonly string[]).includes(created)
+          ? (created as ObjectClass)
+          : block.get(p) === true || p.startsWith('/dev/')
+            ? 'blk_file'
+            : 'file';
       fs.add(p, tclass, this.currentLabel(p), dirLabel);
     }
     this.fs = fs;
@@ -167,16 +229,15 @@ export class SimulatedHost {
     procs.add({ pid: PID_ADMIN, comm: 'bash', cmd: '-bash', tty: 'pts/0', cpuSeconds: 0, label: this.adminContext });
     for (const g of guests) {
       if (g.state !== 'running' || g.pid === undefined) continue;
-      const exe = g.def.virtType === 'qemu' ? '/usr/bin/qemu-system-x86_64' : '/usr/libexec/qemu-kvm';
+      const exe = qemuBinary(g.def.virtType);
       procs.add({ pid: g.pid, comm: commOf(exe), cmd: `${exe} -name guest=${g.def.name}`, cpuSeconds: 0, label: guestProcessLabel(g, this.daemonContext), guest: g.def.name });
     }
     this.procs = procs;
   }
 
-  /** the current SELinux label of a path: stored, else the policy default */
+  /** the current SELinux label of a path: stored, else its policy default, else unlabeled (manager.initialLabel) */
   currentLabel(path: string): string {
-    const p = normalizePath(path);
-    return this.store.getFileLabel(p, 'selinux') ?? this.manager.defaultLabel(p, 'selinux');
+    return this.manager.fileLabel(normalizePath(path), 'selinux');
   }
 
   // ---- guests (delegated to the label manager) --------------------------------------------------
@@ -187,10 +248,82 @@ export class SimulatedHost {
     return rec;
   }
 
+  /** Start a guest (`launch`); a refused exec is an E_LABEL error (kind exec-denied). */
   start(name: string): GuestRecord {
+    const r = this.launch(name);
+    if (!r.allowed) {
+      const last = r.steps[r.steps.length - 1]!;
+      throw guestError(
+        'exec-denied',
+        name,
+        `guest ${quoteInput(name)}: cannot execute ${r.exe} as ${r.to}: Permission denied (${last.tclass} { ${last.perms.join(' ')} } ${last.scontext} -> ${last.tcontext})`,
+      );
+    }
+    return r.record;
+  }
+
+  /**
+   * Start a guest as libvirt does (see the header): label, then virtqemud's child executes QEMU
+   * into the guest's domain. A refused exec stops the guest again (images restored, labels
+   * released) and returns allowed=false with the AVC records it wrote.
+   */
+  launch(name: string): LaunchResult {
     const rec = this.manager.start(name);
+    const before = this.lastSerial();
+    const exe = qemuBinary(rec.def.virtType);
     this.refresh();
-    return rec;
+    // the forked child of virtqemud: the guest's pid, still the daemon's domain and comm
+    const child: HostProcess = { pid: rec.pid!, comm: commOf('/usr/sbin/virtqemud'), cmd: '/usr/sbin/virtqemud', cpuSeconds: 0, label: this.daemonContext };
+    const binary = this.fs.get(exe)!;
+    const execLabel = rec.live.find((l) => l.model === 'selinux')?.label;
+    let to: string;
+    let result: HookResult;
+    if (execLabel !== undefined) {
+      to = execLabel;
+      result = this.objects.exec(child, binary, to, true, commOf(exe));
+    } else {
+      // no exec context: the policy's type_transition on the binary decides (K security_transition_sid)
+      const answer = this.server.computeNewLabel('create', this.server.contextToSid(child.label), this.server.contextToSid(binary.label), this.server.classValue('process'));
+      to = answer.context ?? child.label;
+      result = answer.granted ? this.objects.exec(child, binary, to, false, commOf(exe)) : { allowed: false, steps: [], errno: 'EACCES' };
+    }
+    let record = rec;
+    if (!result.allowed) {
+      // libvirt qemuProcessStart failure → qemuProcessStop: restore and release what start took
+      record = this.manager.destroy(name).record;
+    }
+    this.refresh();
+    return { ...result, record, exe, from: child.label, to, setexec: execLabel !== undefined, audit: this.audit.lines(before) };
+  }
+
+  /**
+   * A running guest's QEMU process creates `path` (class `tclass`, default file) in an existing
+   * directory: the label is the kernel's (computeNewLabel 'create' from the process and the
+   * directory, with the file name for name-based rules), then may_create's checks decide. The
+   * object is kept in the store (label and class) and outlives the guest, like a file in /tmp.
+   */
+  create(guest: string, path: string, tclass: ObjectClass = 'file'): CreateResult {
+    const proc = this.runningProcess(guest);
+    const p = normalizePath(path);
+    if (this.fs.has(p)) throw usageError(`cannot create ${quoteInput(p)}: File exists`);
+    const dir = this.fs.get(parentPath(p) ?? '/');
+    if (dir === undefined || dir.tclass !== 'dir') throw usageError(`cannot create ${quoteInput(p)}: No such file or directory`);
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    const answer = this.server.computeNewLabel('create', this.server.contextToSid(proc.label), this.server.contextToSid(dir.label), this.server.classValue(tclass), name);
+    const before = this.lastSerial();
+    if (!answer.granted || answer.context === undefined) {
+      return { allowed: false, steps: [], errno: 'EACCES', path: p, tclass, label: answer.context ?? '', audit: [] };
+    }
+    const label = answer.context;
+    const result = this.objects.create(proc, dir, p, tclass, label);
+    if (result.allowed) {
+      this.store.transaction(() => {
+        this.store.setFileLabel(p, 'selinux', label);
+        this.store.setMeta(`${CLASS_KEY}${p}`, tclass);
+      });
+      this.refresh();
+    }
+    return { ...result, path: p, tclass, label, audit: this.audit.lines(before) };
   }
 
   stop(name: string): GuestRecord {
@@ -248,10 +381,7 @@ export class SimulatedHost {
    * a guest name or pid).
    */
   attack(guest: string, target: string, perm: AttackPerm = 'read'): AttackResult {
-    const rec = this.store.getGuest(guest);
-    if (rec === undefined) throw guestError('unknown-guest', guest, `guest ${quoteInput(guest)} is not defined`);
-    const attacker = this.procs.byGuest(guest);
-    if (rec.state !== 'running' || attacker === undefined) throw guestError('not-running', guest, `guest ${quoteInput(guest)} is not running`);
+    const attacker = this.runningProcess(guest);
     const before = this.lastSerial();
     let result: HookResult;
     if (PROCESS_PERMS.has(perm)) {
@@ -294,6 +424,15 @@ export class SimulatedHost {
       default:
         throw usageError(`operation ${quoteInput(perm)} applies to processes, not to ${obj.path}`);
     }
+  }
+
+  /** the QEMU process of a running guest */
+  private runningProcess(guest: string): HostProcess {
+    const rec = this.store.getGuest(guest);
+    if (rec === undefined) throw guestError('unknown-guest', guest, `guest ${quoteInput(guest)} is not defined`);
+    const proc = this.procs.byGuest(guest);
+    if (rec.state !== 'running' || proc === undefined) throw guestError('not-running', guest, `guest ${quoteInput(guest)} is not running`);
+    return proc;
   }
 
   private findProcess(target: string): HostProcess {

@@ -50,6 +50,11 @@ export class DacDriver extends FileLabelDriver {
     this.label = checkDacLabel(`+${uid}:+${gid}`, 'DAC driver configuration');
   }
 
+  /** libvirt virSecurityDACRestoreFileLabel: a file nothing was remembered for goes back to root */
+  policyDefaultLabel(): string {
+    return '+0:+0';
+  }
+
   getDOI(): string {
     return '0';
   }

@@ -1,7 +1,8 @@
 /**
  * The libvirt domain XML subset the label manager reads (formatdomain): `<domain type>`, `<name>`,
- * `<uuid>`, domain `<seclabel type model relabel>` with `<label>` / `<baselabel>` (`<imagelabel>`
- * is output-only and ignored), and `<devices><disk type='file|block'>` with `<source file|dev>`
+ * `<uuid>`, domain `<seclabel type model relabel>` with `<label>` (static only) / `<baselabel>`
+ * (dynamic only; `<imagelabel>` and a dynamic label's live `<label>` are ignored as libvirt's
+ * inactive parse ignores them, so `virsh dumpxml` output of a running guest is accepted), and `<devices><disk type='file|block'>` with `<source file|dev>`
  * (+ per-source `<seclabel model relabel><label/></seclabel>`), `<target dev>`, `<readonly/>`,
  * `<shareable/>` and nested `<backingStore type><source …/><backingStore…/></backingStore>`.
  * Every other element is ignored. Parsed with fast-xml-parser (no DTD/entity expansion beyond the
@@ -151,8 +152,13 @@ export function domainXmlToInput(xml: string, file = '<domain>'): GuestInput {
     }
     const model = r.attr(s, 'model');
     const relabel = r.yesNo(s, 'relabel', where);
-    const label = r.text(s, 'label');
-    const baseLabel = r.text(s, 'baselabel');
+    // libvirt virSecurityLabelDefParseXML with VIR_DOMAIN_DEF_PARSE_INACTIVE (what `virsh define`
+    // uses): `<label>` is read only for static labels and `<imagelabel>` never, so the live labels
+    // of a running guest's `virsh dumpxml` are ignored and a new start draws fresh ones;
+    // `<baselabel>` is read only for dynamic labels. A seclabel without `type` keeps every field
+    // (guest.ts decides what its type is).
+    const label = type === 'static' || type === undefined ? r.text(s, 'label') : undefined;
+    const baseLabel = type === 'dynamic' || type === undefined ? r.text(s, 'baselabel') : undefined;
     return {
       ...(model !== undefined ? { model } : {}),
       ...(type !== undefined ? { type: type as SecLabelType | 'default' } : {}),

@@ -52,8 +52,12 @@ export interface DriverContext {
   readonly store: HostStore;
   readonly files: FileLabels;
   readonly checker: LabelChecker;
-  /** the policy-default label of `path` for `model` (matchpathcon; DAC `+0:+0`) */
-  defaultLabel(path: string, model: string): string;
+  /**
+   * The policy-default label of `path` for `model`, what a restore falls back to: SELinux the
+   * policy's file_contexts (selabel_lookup, as restorecon), undefined for `<<none>>` or no match
+   * (leave the label as it is); other models their driver's `policyDefaultLabel` (DAC `+0:+0`).
+   */
+  defaultLabel(path: string, model: string): string | undefined;
 }
 
 /** A guest as a hook sees it during start/stop: definition plus this driver's live label. */
@@ -74,6 +78,12 @@ export interface SecurityDriver {
   probe?(): DriverProbe;
   /** domain of interpretation (libvirt: always "0") */
   getDOI?(): string;
+  /**
+   * A model without a policy file of its own: the label every file returns to when nothing was
+   * remembered for it, and the label of a file nobody labelled (DAC root `+0:+0`, libvirt
+   * virSecurityDACRestoreFileLabel; SMACK the floor `_`). SELinux takes both from the policy.
+   */
+  policyDefaultLabel?(path: string): string;
   /** the base process label for a virt type (capabilities `<baselabel type=…>`) */
   getBaseLabel?(virtType: 'kvm' | 'qemu'): string | undefined;
 

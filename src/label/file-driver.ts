@@ -18,8 +18,11 @@ export abstract class FileLabelDriver implements SecurityDriver {
    */
   abstract setImageLabel(guest: DriverGuest, disk: DiskDef, ctx: DriverContext, labelled?: (path: string) => LabelledFile | undefined): LabelledFile[];
 
-  /** the label a file returns to when no original was remembered for it: the policy default */
-  protected defaultFileLabel(ctx: DriverContext, path: string): string {
+  /**
+   * the label a file returns to when no original was remembered for it: the policy default, or
+   * undefined when the policy has none (the file keeps its label)
+   */
+  protected defaultFileLabel(ctx: DriverContext, path: string): string | undefined {
     return ctx.defaultLabel(path, this.name);
   }
 

@@ -10,7 +10,8 @@
  * - start(name): resolve seclabels per driver (implicit dynamic when default-confined), generate
  *   labels (the SELinux driver draws a unique MCS pair), label images through the stack (rollback
  *   on failure), label the process, record the guest running with a simulated pid.
- * - stop(name): restore images (remembered labels, refcounted; shared/readonly/backing never),
+ * - stop(name): restore images (remembered labels, refcounted; shared/readonly/backing never; with
+ *   nothing remembered, the policy's file_contexts default, none for `<<none>>`/no match),
  *   release labels (the MCS pair becomes free), record the guest shut off. A restore error aborts
  *   the stop (the guest stays running, nothing changed).
  * - destroy(name): forced stop: restore errors become warnings; the guest always ends shut off.
@@ -20,6 +21,7 @@
  */
 import { SvirtError, guestError, quoteInput, unknownGuest } from '../errors.js';
 import type { PolicyModel } from '../policy/model.js';
+import { formatContext } from '../context/context.js';
 import { DacDriver, type DacDriverOptions } from './dac.js';
 import type { DriverContext, FileLabels, LabelChecker, SecurityDriver } from './driver.js';
 import { checkDiskLocks, checkOwnDiskUses } from './disk-locks.js';
@@ -29,7 +31,9 @@ import { normalizeGuest, resolveSeclabels } from './guest.js';
 import type { GuestDef, GuestInput, GuestRecord } from './guest-types.js';
 import type { Rng } from './mcs-alloc.js';
 import { NoneDriver } from './none.js';
-import { defaultFileLabel, hasDefaultLabel, policyLabelChecker, storeFileLabels, syntaxLabelChecker, type FileContextRule } from './relabel.js';
+import { policyLabelChecker, storeFileLabels, syntaxLabelChecker } from './relabel.js';
+import { embeddedFileContextsDir, loadFileContexts, NONE_CONTEXT, type FileContexts } from '../labeling/load.js';
+import { labelError } from '../errors.js';
 import { SelinuxDriver, type SelinuxDriverOptions } from './selinux.js';
 import { SecurityStack } from './stack.js';
 import type { HostStore } from './store.js';
@@ -60,8 +64,12 @@ export interface LabelManagerOptions {
   rng?: Rng;
   /** file label access (default: the store's file labels with policy defaults) */
   files?: FileLabels;
-  /** extra file-context rules tried before the built-in table (first match wins) */
-  fileContexts?: readonly FileContextRule[];
+  /**
+   * the policy's file contexts (a contexts/files directory loaded with `loadFileContexts`): the
+   * SELinux default of a path, what a restore falls back to; default the embedded policy's
+   * (policies/contexts/files), loaded on first use
+   */
+  fileContexts?: FileContexts;
 }
 
 /** What `destroy` returns: the guest shut off, plus any restore problems that were ignored. */
@@ -77,14 +85,14 @@ export class LabelManager {
   readonly defaultConfined: boolean;
   readonly requireConfined: boolean;
   private readonly files: FileLabels;
-  private readonly fileContexts: readonly FileContextRule[];
+  private fileContextsLoaded: FileContexts | undefined;
 
   constructor(options: LabelManagerOptions) {
     this.store = options.store;
     this.checker = options.policy ? policyLabelChecker(options.policy) : syntaxLabelChecker();
     this.defaultConfined = options.defaultConfined ?? true;
     this.requireConfined = options.requireConfined ?? false;
-    this.fileContexts = options.fileContexts ?? [];
+    this.fileContextsLoaded = options.fileContexts;
     const names = options.drivers ?? ['selinux', 'dac'];
     const drivers = names.map((d): SecurityDriver => {
       if (typeof d !== 'string') return d;
@@ -100,7 +108,7 @@ export class LabelManager {
       }
     });
     this.stack = new SecurityStack(drivers);
-    this.files = options.files ?? storeFileLabels(this.store, (path, model) => this.defaultLabel(path, model));
+    this.files = options.files ?? storeFileLabels(this.store, (path, model) => this.mustInitialLabel(path, model));
   }
 
   /** the model of the primary driver */
@@ -130,7 +138,7 @@ export class LabelManager {
       // the images now exist on the host with their current (or default) labels
       for (const path of diskPaths(def)) {
         for (const d of this.stack.drivers) {
-          if (hasDefaultLabel(path, d.name, this.fileContexts) && this.store.getFileLabel(path, d.name) === undefined) {
+          if (this.store.getFileLabel(path, d.name) === undefined && this.initialLabel(path, d.name) !== undefined) {
             this.store.setFileLabel(path, d.name, this.files.get(path, d.name));
           }
         }
@@ -228,9 +236,60 @@ export class LabelManager {
     return this.files.get(canonicalPath(path), model);
   }
 
-  /** the policy-default label of a path (file-context rules; DAC `+0:+0`) */
-  defaultLabel(path: string, model: string): string {
-    return defaultFileLabel(canonicalPath(path), model, this.fileContexts);
+  /** the file contexts SELinux defaults come from (the embedded policy's unless given) */
+  get fileContexts(): FileContexts {
+    this.fileContextsLoaded ??= loadFileContexts(embeddedFileContextsDir());
+    return this.fileContextsLoaded;
+  }
+
+  /**
+   * The policy-default label of a path, what a restore falls back to. SELinux: the file_contexts
+   * entry for it (selabel_lookup, mode unknown: as `matchpathcon` without `-m`), validated against
+   * the policy; undefined for `<<none>>` or no match, which leaves a file's label as it is (as
+   * restorecon does). Other models: their driver's `policyDefaultLabel` (DAC `+0:+0`).
+   */
+  defaultLabel(path: string, model: string): string | undefined {
+    const p = canonicalPath(path);
+    if (model !== 'selinux') return this.stack.byName(model)?.policyDefaultLabel?.(p);
+    const context = this.fileContexts.lookup(p);
+    if (context === null || context === NONE_CONTEXT) return undefined;
+    return this.checker.context(context, `file_contexts default of ${quoteInput(p)}`);
+  }
+
+  /**
+   * The label of a file nobody has labelled: its policy default, else (SELinux) the context of the
+   * policy's `file` initial SID — the kernel gives an inode without a security.selinux attribute
+   * its superblock's def_sid, SECINITSID_FILE (K security/selinux/hooks.c
+   * inode_doinit_with_dentry) — or refpolicy's `system_u:object_r:unlabeled_t:s0` without a
+   * policy (also when the file_contexts entry is not valid in the loaded policy). Undefined for a
+   * model without file labels (none).
+   */
+  initialLabel(path: string, model: string): string | undefined {
+    if (model !== 'selinux') return this.defaultLabel(path, model);
+    if (this.stack.byName(model) === undefined) return undefined;
+    let policyDefault: string | undefined;
+    try {
+      policyDefault = this.defaultLabel(path, model);
+    } catch (err) {
+      // a context the loaded policy does not know: the kernel maps such an on-disk label to the
+      // unlabeled SID (K security_context_to_sid_default, "unmapped" contexts); restore still
+      // refuses it (defaultLabel throws)
+      if (!(err instanceof SvirtError)) throw err;
+    }
+    return policyDefault ?? this.fileSidContext();
+  }
+
+  private fileSidContext(): string {
+    const model = this.checker.model;
+    const sid = model?.initialSids.find((s) => s.name === 'file');
+    if (model === undefined || sid?.context === undefined) return UNLABELED_FILE;
+    return formatContext(model, sid.context);
+  }
+
+  private mustInitialLabel(path: string, model: string): string {
+    const label = this.initialLabel(path, model);
+    if (label === undefined) throw labelError(`no ${model} label for ${quoteInput(path)}`);
+    return label;
   }
 
   /** Run `fn` in one transaction; after a failure, drivers drop caches the rollback invalidated. */
@@ -264,6 +323,9 @@ export class LabelManager {
     return rec;
   }
 }
+
+/** refpolicy's `sid file` context: what an unlabelled file has when no policy is loaded */
+export const UNLABELED_FILE = 'system_u:object_r:unlabeled_t:s0';
 
 /** every file path of a definition: tops and backing layers, in disk order */
 export function diskPaths(def: GuestDef): string[] {

@@ -5,7 +5,8 @@
  * - setting a label while remembering the original, refcounted (`setFileLabel`);
  * - restoring it (`restoreFileLabel`): recall the remembered original when the last user stops,
  *   else the policy default; shared, read-only and backing files are never restored;
- * - the policy-default label of a path (`defaultFileLabel`, a small file_contexts table);
+ * - the default a restore falls back to comes from the caller (the manager: the policy's
+ *   file_contexts, selabel_lookup as restorecon uses it; `undefined` = leave the label as it is);
  * - label checkers (policy-backed and syntax-only) and the store-backed FileLabels.
  */
 import { buildSymbolIndex, type PolicyModel } from '../policy/model.js';
@@ -109,46 +110,10 @@ export function formatMcs(sens: string, cats: readonly number[]): string {
   return `${sens}:${parts.join(',')}`;
 }
 
-/** One file_contexts-style rule: a path regex (anchored) and the label per model. */
-export interface FileContextRule {
-  readonly pattern: RegExp;
-  readonly model: string;
-  readonly label: string;
-}
-
-/**
- * Built-in defaults (a subset of refpolicy's virt.fc / devices.fc): `/var/lib/libvirt/images` →
- * `virt_image_t:s0` (the "policy default" restore target for images; the brief fixes this label),
- * `/var/lib/libvirt/boot` → `virt_content_t:s0`, the rest of `/var/lib/libvirt` →
- * `virt_var_lib_t:s0`, block devices → `fixed_disk_device_t:s0`, anything else → `default_t:s0`.
- * DAC: every file defaults to root-owned `+0:+0`. Extra rules passed by the caller win.
- */
-export const BUILTIN_FILE_CONTEXTS: readonly FileContextRule[] = [
-  { pattern: /^\/var\/lib\/libvirt\/images(\/.*)?$/, model: 'selinux', label: 'system_u:object_r:virt_image_t:s0' },
-  { pattern: /^\/var\/lib\/libvirt\/boot(\/.*)?$/, model: 'selinux', label: 'system_u:object_r:virt_content_t:s0' },
-  { pattern: /^\/var\/lib\/libvirt(\/.*)?$/, model: 'selinux', label: 'system_u:object_r:virt_var_lib_t:s0' },
-  { pattern: /^\/dev\/(sd|vd|hd|xvd|nvme|dm-|mapper\/|loop).*$/, model: 'selinux', label: 'system_u:object_r:fixed_disk_device_t:s0' },
-  { pattern: /^\/.*$/, model: 'selinux', label: 'system_u:object_r:default_t:s0' },
-  { pattern: /^\/.*$/, model: 'dac', label: '+0:+0' },
-];
-
-/** The default label of `path` for `model`: first matching rule (extra rules first). */
-export function defaultFileLabel(path: string, model: string, extra: readonly FileContextRule[] = []): string {
-  for (const rules of [extra, BUILTIN_FILE_CONTEXTS]) {
-    for (const r of rules) if (r.model === model && r.pattern.test(path)) return r.label;
-  }
-  throw labelError(`no default ${model} label for ${quoteInput(path)}`);
-}
-
-/** whether some rule gives `path` a default label for `model` (built-in: selinux, dac) */
-export function hasDefaultLabel(path: string, model: string, extra: readonly FileContextRule[] = []): boolean {
-  return [...extra, ...BUILTIN_FILE_CONTEXTS].some((r) => r.model === model && r.pattern.test(path));
-}
-
-/** FileLabels over the store's file-label table; unknown files have their default label. */
-export function storeFileLabels(store: HostStore, fallback: (path: string, model: string) => string): FileLabels {
+/** FileLabels over the store's file-label table; unknown files have the label `initial` gives. */
+export function storeFileLabels(store: HostStore, initial: (path: string, model: string) => string): FileLabels {
   return {
-    get: (path, model) => store.getFileLabel(path, model) ?? fallback(path, model),
+    get: (path, model) => store.getFileLabel(path, model) ?? initial(path, model),
     set: (path, model, label) => store.setFileLabel(path, model, label),
   };
 }
@@ -248,35 +213,39 @@ export function setFileLabel(
 }
 
 /**
+ * The label a restore falls back to: a context, or `undefined` when the policy has none for the
+ * path (file_contexts `<<none>>` or no match: restorecon then leaves the file as it is).
+ */
+export type RestoreDefault = (path: string) => string | undefined;
+
+/**
  * Restore one file at stop (libvirt RestoreImageLabelInt + RestoreFileLabel): shared, read-only and
  * backing files are left alone (other guests may use them); a remembered file gets its original
- * back once the last user stops; a file labelled without remembering gets the policy default.
+ * back once the last user stops (nothing while others still use it); a file for which nothing was
+ * remembered (libvirt: no remembered XATTR) or that was labelled without remembering gets the
+ * policy default, and keeps its label when the policy has none for it.
  */
-export function restoreFileLabel(store: HostStore, files: FileLabels, f: LabelledFile, defaultLabel: string): void {
+export function restoreFileLabel(store: HostStore, files: FileLabels, f: LabelledFile, defaultLabel: RestoreDefault): void {
   if (f.role === 'shared' || f.role === 'readonly' || f.role === 'backing') return;
   if (f.role === 'override' && !f.remembered) return;
-  if (f.remembered) {
+  if (f.remembered && store.getRemembered(f.path, f.model) !== undefined) {
     const original = store.recallLabel(f.path, f.model);
     if (original !== undefined) files.set(f.path, f.model, original);
     return;
   }
-  files.set(f.path, f.model, defaultLabel);
+  const fallback = defaultLabel(f.path);
+  if (fallback !== undefined) files.set(f.path, f.model, fallback);
 }
 
 /**
  * Restore every file of a stopping guest; one failing file does not stop the others (libvirt
  * restores as much as it can), and the first error is rethrown once all were tried.
  */
-export function restoreFileLabels(
-  store: HostStore,
-  files: FileLabels,
-  labelled: readonly LabelledFile[],
-  defaultLabel: (path: string) => string,
-): void {
+export function restoreFileLabels(store: HostStore, files: FileLabels, labelled: readonly LabelledFile[], defaultLabel: RestoreDefault): void {
   let first: unknown;
   for (const f of labelled) {
     try {
-      restoreFileLabel(store, files, f, defaultLabel(f.path));
+      restoreFileLabel(store, files, f, defaultLabel);
     } catch (err) {
       first ??= err;
     }

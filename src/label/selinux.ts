@@ -2,7 +2,8 @@
  * The SELinux (sVirt) driver: libvirt security_selinux.c for a simulated host
  * (svirt-libvirt.md §2–§7).
  *
- * Contexts (defaults = the targeted policy's virtual_domain_context / virtual_image_context):
+ * Contexts (defaults = the embedded policy's virtual_domain_context / virtual_image_context; a
+ * policy's own files are read by virt-contexts.ts and passed in as these options):
  *   domain  `system_u:system_r:svirt_t:s0`      (KVM guests' process base)
  *   alt     none by default (refpolicy ships one line); Fedora's second line is
  *           `system_u:system_r:svirt_tcg_t:s0` (TCG guests) — pass it as altDomainContext

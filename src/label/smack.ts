@@ -12,20 +12,17 @@
  *   layers get `_` (floor: every subject may read, execute and lock); shareable disks get `*` (star
  *   object: every subject may access it) — SMACK's analogues of `virt_content_t:s0` and
  *   `svirt_image_t:s0`. Those are never restored (other guests may use them).
- * - unknown files: label `_` (the kernel's default for an unlabelled filesystem). Managers using this
- *   driver pass `SMACK_FILE_CONTEXTS` as `fileContexts` so the default lookup knows the model.
+ * - unknown files: label `_` (the kernel's default for an unlabelled filesystem), which is also what
+ *   a file nothing was remembered for returns to (`policyDefaultLabel`).
  */
 import { guestError, quoteInput } from '../errors.js';
 import { SMACK_FLOOR, SMACK_STAR, smackLabelProblem } from '../smack/label.js';
 import type { DriverContext, DriverGuest } from './driver.js';
 import { FileLabelDriver } from './file-driver.js';
 import type { DiskDef, GuestDef, LabelledFile, LiveSecLabel, SecLabelDef } from './guest-types.js';
-import { notYetLabelled, planDiskLabels, setFileLabel, type AlreadyLabelled, type FileContextRule } from './relabel.js';
+import { notYetLabelled, planDiskLabels, setFileLabel, type AlreadyLabelled } from './relabel.js';
 
 const MODEL = 'smack';
-
-/** The default SMACK label of every path: `_` (floor). */
-export const SMACK_FILE_CONTEXTS: readonly FileContextRule[] = [{ pattern: /^\/.*$/, model: MODEL, label: SMACK_FLOOR }];
 
 /** A guest's dynamic SMACK label. */
 export function smackGuestLabel(def: GuestDef): string {
@@ -89,12 +86,8 @@ export class SmackDriver extends FileLabelDriver {
     );
   }
 
-  /** a path no SMACK rule knows falls back to the floor label `_` */
-  protected override defaultFileLabel(ctx: DriverContext, path: string): string {
-    try {
-      return super.defaultFileLabel(ctx, path);
-    } catch {
-      return SMACK_FLOOR;
-    }
+  /** every path's default SMACK label: the floor `_` */
+  policyDefaultLabel(): string {
+    return SMACK_FLOOR;
   }
 }

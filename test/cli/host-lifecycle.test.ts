@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,9 @@ describe('svirt host: a guest life through the CLI', () => {
 
     const start = await svirt('host', 'start', 'vm1', ...common);
     expect(start.code).toBe(0);
-    expect(start.out).toMatch(/^Domain 'vm1' started\nSecurity model: selinux\nSecurity label: system_u:system_r:svirt_t:s0:c\d+,c\d+ \(enforcing\)\nSecurity model: dac\nSecurity label: \+107:\+107\n$/);
+    expect(start.out).toMatch(
+      /^Domain 'vm1' started\nProcess: pid 1000 virtqemud \(system_u:system_r:virtd_t:s0-s0:c0\.c1023\) setexeccon \+ exec \/usr\/libexec\/qemu-kvm -> system_u:system_r:svirt_t:s0:c\d+,c\d+\nChecks allowed: process \{ setexec \}, file \{ execute \}, file \{ read open \}, process \{ transition \}, file \{ entrypoint \}, file \{ read execute \}\nSecurity model: selinux\nSecurity label: system_u:system_r:svirt_t:s0:c\d+,c\d+ \(enforcing\)\nSecurity model: dac\nSecurity label: \+107:\+107\n$/,
+    );
     const label1 = /Security label: (\S+)/.exec(start.out)![1]!;
     expect((await svirt('host', 'start', 'vm2', ...common)).code).toBe(0);
 
@@ -118,6 +120,45 @@ describe('svirt host: one file is one file', () => {
     const rel = await svirt('host', 'define', '--name', 'vm3', '--disk', 'images/vm3.img', ...common);
     expect(rel).toEqual({ code: 2, out: '', err: 'svirt: disk 1 of guest "vm3": source path "images/vm3.img": must be an absolute path (relative paths are refused, as libvirt refuses them)\n' });
     expect((await svirt('host', 'ls', 'var/lib', ...common)).code).toBe(2);
+  });
+});
+
+describe('svirt host: how labels are born', () => {
+  it('a refused exec fails the start: AVC record on stderr, exit 1, the pair released', async () => {
+    writeFileSync(join(dir, 'policy.conf'), HOST_TEST_POLICY.replace('allow virtd_t svirt_t:process transition;\n', ''));
+    expect((await svirt('host', 'define', '--name', 'vm1', '--disk', `${IMG}/vm1.qcow2`, ...common)).code).toBe(0);
+    const start = await svirt('host', 'start', 'vm1', ...common);
+    expect(start.code).toBe(1);
+    expect(start.out).toBe('');
+    const lines = start.err.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^type=AVC msg=audit\(\d+\.\d{3}:1\): avc:  denied  \{ transition \} for  pid=1000 comm="virtqemud" path="\/usr\/libexec\/qemu-kvm" dev="dm-0" ino=\d+ scontext=system_u:system_r:virtd_t:s0-s0:c0\.c1023 tcontext=system_u:system_r:svirt_t:s0:c\d+,c\d+ tclass=process permissive=0$/);
+    expect(lines[1]).toMatch(/^error: Failed to start domain 'vm1': cannot execute \/usr\/libexec\/qemu-kvm as system_u:system_r:svirt_t:s0:c\d+,c\d+: Permission denied \(process \{ transition \}/);
+    expect((await svirt('host', 'ls', `${IMG}/vm1.qcow2`, ...common)).out).toBe(`system_u:object_r:virt_image_t:s0 ${IMG}/vm1.qcow2\n`);
+    expect((await svirt('host', 'ps', ...common)).out).not.toContain('qemu-kvm');
+    expect((await svirt('host', 'audit', ...common)).out).toBe(`${lines[0]}\n`);
+  });
+
+  it('--contexts DIR: base labels from virtual_domain_context, bad file_contexts line exit 2', async () => {
+    const ctx = join(dir, 'contexts');
+    mkdirSync(join(ctx, 'files'), { recursive: true });
+    // the QEMU binary must be labelled qemu_exec_t for the guest's exec to be allowed
+    writeFileSync(join(ctx, 'files', 'file_contexts'), '/var/lib/libvirt/images(/.*)?\tsystem_u:object_r:virt_image_t:s0\n/usr/libexec/qemu.*\t--\tsystem_u:object_r:qemu_exec_t:s0\n');
+    writeFileSync(join(ctx, 'virtual_domain_context'), 'system_u:system_r:svirt_t:s0\n');
+    writeFileSync(join(ctx, 'virtual_image_context'), 'system_u:object_r:svirt_image_t:s0\nsystem_u:object_r:virt_content_t:s0\n');
+    const args = [...common, '--contexts', ctx];
+    expect((await svirt('host', 'define', '--name', 'vm1', '--disk', `${IMG}/vm1.qcow2`, ...args)).code).toBe(0);
+    expect((await svirt('host', 'start', 'vm1', ...args)).code).toBe(0);
+    // a base label from the file that the policy lacks is refused at start, with the file's text
+    writeFileSync(join(ctx, 'virtual_domain_context'), 'system_u:system_r:svirt_tcg_t:s0\n');
+    expect((await svirt('host', 'define', '--name', 'vm2', '--disk', `${IMG}/vm2.qcow2`, ...args)).code).toBe(0);
+    const refused = await svirt('host', 'start', 'vm2', ...args);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/svirt_tcg_t/);
+    writeFileSync(join(ctx, 'files', 'file_contexts'), '/a\tsystem_u:object_r:no_such_t:s0\n');
+    const bad = await svirt('host', 'ps', ...args);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/file_contexts:1:22: error: invalid context "system_u:object_r:no_such_t:s0"/);
+    expect(bad.err.trimEnd().split('\n')).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,7 @@
  * The embedded policy (policies/svirt.conf) decides like Debian's reference policy.
  *
  * Both policies are compiled/loaded by libsepol (the harness) and asked the same queries: every
- * (source type, target type, class) of the embedded policy — its 19 types × file, dir, lnk_file,
+ * (source type, target type, class) of the embedded policy — its 23 types × file, dir, lnk_file,
  * chr_file, blk_file, sock_file, fifo_file, process — at every category relation sVirt cares about
  * (same, different, overlapping, subset, superset, empty, full, system high, ranged), with all
  * permissions and with one random permission, under several boolean settings. VERDICT and ALLOWED
@@ -62,7 +62,7 @@ describe.skipIf(missing !== undefined)('policies/svirt.conf decides like Debian 
   });
 
   it('gives the same decision as Debian for every type pair, class and category relation', () => {
-    // 19 × 19 types × 8 classes × 9 relations × 2 requests
+    // 23 × 23 types × 8 classes × 9 relations × 2 requests
     expect(queries.length).toBe(facts.types.length ** 2 * SVIRT_CLASSES.length * 9 * 2);
     const report: string[] = ['embedded vs Debian: setting  queries  mismatches  allow/deny/none/ERR/BOOL'];
     let total = 0;

@@ -1,7 +1,9 @@
 /**
  * A small MCS policy for host tests, shaped like refpolicy's (policy.conf as `checkpolicy -F` writes
  * it): the file classes, process, filesystem; svirt_t may use svirt_image_t; unconfined_t may relabel;
- * and refpolicy's MCS constraints (`h1 dom h2` for file access, `l2 eq h2` for create/relabelto).
+ * and refpolicy's MCS constraints (`h1 dom h2` for file access, `l2 eq h2` for create/relabelto);
+ * virtd_t starts guests as refpolicy lets it: setexec on itself, execute of qemu_exec_t, process
+ * transition to svirt_t, and svirt_t enters through qemu_exec_t (entrypoint).
  */
 export const HOST_TEST_POLICY = `
 class security
@@ -24,7 +26,7 @@ sid file
 common file { ioctl read write create getattr setattr lock relabelfrom relabelto append unlink link rename execute open }
 
 class security { compute_av }
-class process { fork transition sigchld sigkill sigstop signull signal ptrace getattr dyntransition }
+class process { fork transition sigchld sigkill sigstop signull signal ptrace getattr dyntransition setexec }
 class filesystem { mount remount unmount getattr relabelfrom relabelto associate }
 class file inherits file { execute_no_trans entrypoint }
 class dir inherits file { add_name remove_name reparent search rmdir }
@@ -64,6 +66,7 @@ type etc_t, file_type;
 type shadow_t, file_type;
 type device_t, file_type;
 type kvm_device_t, file_type;
+type qemu_exec_t, file_type;
 type var_t, file_type;
 type var_lib_t, file_type;
 type fs_t;
@@ -82,6 +85,10 @@ allow svirt_t svirt_t:process { signal sigkill sigstop ptrace };
 allow unconfined_t file_type:{ file dir chr_file blk_file } *;
 allow unconfined_t domain:process *;
 allow file_type fs_t:filesystem associate;
+allow virtd_t self:process setexec;
+allow virtd_t qemu_exec_t:file { execute read open };
+allow virtd_t svirt_t:process transition;
+allow svirt_t qemu_exec_t:file { entrypoint read execute };
 
 user system_u roles { object_r system_r } level s0 range s0 - s0:c0.c1023;
 user unconfined_u roles { object_r unconfined_r } level s0 range s0 - s0:c0.c1023;

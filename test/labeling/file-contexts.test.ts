@@ -138,7 +138,8 @@ describe('loading', () => {
     expect(fc.lookup('/etc', 'dir')).toBe(C('etc_t'));
     expect(fc.lookup('/home/alice/notes.txt', 'file')).toBe('unconfined_u:object_r:user_home_t:s0');
     expect(fc.lookup('/tmp/x', 'file')).toBe('<<none>>');
-    expect(fc.lookup('/var/lib/libvirt/qemu/x', 'file')).toBeNull();
+    expect(fc.lookup('/var/lib/libvirt/qemu/x', 'file')).toBe(C('svirt_runtime_t'));
+    expect(fc.lookup('/srv/x', 'file')).toBeNull();
   });
 
   it('validates contexts against the policy: unknown type at its column, exit-2 class error', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/label/store.js';
 import { LabelManager } from '../../src/label/manager.js';
-import { SMACK_FILE_CONTEXTS, SmackDriver } from '../../src/label/smack.js';
+import { SmackDriver } from '../../src/label/smack.js';
 import { SmackRuleSet } from '../../src/smack/rules.js';
 import { MAY_READ, MAY_WRITE } from '../../src/smack/access.js';
 
 const IMG = '/var/lib/libvirt/images';
 
 function manager(): LabelManager {
-  return new LabelManager({ store: createMemoryStore(), drivers: [new SmackDriver()], fileContexts: SMACK_FILE_CONTEXTS });
+  return new LabelManager({ store: createMemoryStore(), drivers: [new SmackDriver()] });
 }
 
 describe('SMACK driver: one label per guest, its images the same', () => {

@@ -2,7 +2,11 @@
  * `svirt host …` — a simulated virtualisation host kept in a state file (SQLite):
  *
  *   svirt host define FILE.xml | --name N [--disk PATH]… [--readonly PATH]… [--shareable PATH]…
- *   svirt host start|stop|destroy GUEST
+ *   svirt host start|stop|destroy GUEST  (start: virtqemud executes QEMU into the guest's label;
+ *                                      a refused exec prints its AVC records, exit 1)
+ *   svirt host create GUEST PATH [--class file|dir|sock_file|fifo_file|lnk_file]
+ *                                      the guest's QEMU process creates PATH (label computed as
+ *                                      the kernel does; exit 1 when denied)
  *   svirt host ps                      ps -eZ layout
  *   svirt host ls PATH                 ls -Z layout
  *   svirt host chcon CONTEXT PATH      relabel as the admin (relabelfrom/relabelto checked)
@@ -10,11 +14,15 @@
  *   svirt host attack GUEST TARGET [--perm read]   a guest's QEMU process tries an operation
  *
  * Common options: --state PATH (default: the platform state path), --policy FILE (text or binary;
- * default the embedded sVirt policy), --setrans FILE (display names), --json.
- * Exit codes: 0 ok, 1 denied (attack, chcon), 2 bad usage or input (unknown guest, second start,
+ * default the embedded sVirt policy), --contexts DIR (the policy's contexts directory, e.g.
+ * /etc/selinux/default/contexts: files/file_contexts and its companions give the default labels a
+ * stop restores, virtual_domain_context / virtual_image_context the guests' base labels; default
+ * the embedded policy's policies/contexts), --setrans FILE (display names), --json.
+ * Exit codes: 0 ok, 1 denied (attack, chcon, create, a refused exec at start), 2 bad usage or input (unknown guest, second start,
  * malformed label, corrupt/locked/foreign state file); the state is unchanged after any error.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readTextInput } from '../../io/input.js';
 import type { Command } from 'commander';
 import { quoteInput, usageError } from '../../errors.js';
@@ -24,6 +32,9 @@ import type { GuestInput, GuestRecord } from '../../label/guest-types.js';
 import { createMemoryStore, defaultStatePath, openSqliteStore } from '../../label/store.js';
 import { createSecurityServer } from '../../security/server.js';
 import { ATTACK_PERMS, SimulatedHost, type AttackPerm } from '../../host/host.js';
+import { OBJECT_CLASSES, type ObjectClass } from '../../host/objects.js';
+import { loadFileContexts } from '../../labeling/load.js';
+import { embeddedContextsDir, loadVirtualContexts } from '../../label/virt-contexts.js';
 import type { CheckStep } from '../../host/hooks.js';
 import type { CommandContext, RegisterCommand } from '../io.js';
 import { loadPolicyOption } from '../policy-option.js';
@@ -31,6 +42,7 @@ import { loadPolicyOption } from '../policy-option.js';
 export interface HostCliOptions {
   state?: string;
   policy?: string;
+  contexts?: string;
   setrans?: string;
   json?: boolean;
 }
@@ -40,6 +52,7 @@ export function addHostOptions(cmd: Command): Command {
   return cmd
     .option('--state <path>', 'state file of the simulated host (SQLite)')
     .option('--policy <file>', 'policy.conf text or binary policy.NN (default: the embedded sVirt policy)')
+    .option('--contexts <dir>', "the policy's contexts directory: files/file_contexts (restore defaults) and virtual_domain_context / virtual_image_context (base labels); default: the embedded policy's")
     .option('--setrans <file>', 'setrans.conf: show and accept MCS levels by name')
     .option('--json', 'machine-readable output');
 }
@@ -56,7 +69,11 @@ export function withHost<T>(opts: HostCliOptions, fn: (host: SimulatedHost) => T
   const store = access === 'read' ? (existsSync(path) ? openSqliteStore(path, { readonly: true }) : createMemoryStore()) : openSqliteStore(path);
   try {
     const server = createSecurityServer(model);
-    const manager = new LabelManager({ store, policy: model });
+    // an explicit contexts directory is validated against the policy as `setfiles -c` does; the
+    // embedded one is checked per use (a default the policy does not know is refused at restore)
+    const dir = opts.contexts ?? embeddedContextsDir();
+    const fileContexts = loadFileContexts(join(dir, 'files'), opts.contexts !== undefined ? { policy: model } : {});
+    const manager = new LabelManager({ store, policy: model, fileContexts, selinux: loadVirtualContexts(dir) });
     // re-reserving running guests' labels is only needed before a change
     if (access === 'write') manager.reconnect();
     const host = new SimulatedHost({ store, manager, server, ...(setrans ? { setrans } : {}) });
@@ -145,9 +162,23 @@ export const registerHost: RegisterCommand = (program, ctx) => {
   addHostOptions(host.command('start').description('start a guest: generate its labels and relabel its images').argument('<guest>')).action(
     (name: string, opts: HostCliOptions) => {
       withHost(opts, (h) => {
-        const rec = h.start(name);
-        if (opts.json) return json(ctx, guestSummary(h, rec));
+        const r = h.launch(name);
+        const rec = r.record;
+        const exec = { exe: r.exe, pid: rec.pid ?? null, from: r.from, to: r.to, setexec: r.setexec, allowed: r.allowed, steps: r.steps, audit: r.audit };
+        if (!r.allowed) {
+          if (opts.json) json(ctx, { ...guestSummary(h, rec), exec });
+          else {
+            for (const line of r.audit) ctx.io.stderr(`${line}\n`);
+            const last = r.steps[r.steps.length - 1];
+            ctx.io.stderr(`error: Failed to start domain '${name}': cannot execute ${r.exe} as ${h.display(r.to)}: Permission denied${last ? ` (${describeStep(last)})` : ''}\n`);
+          }
+          return ctx.exit(1);
+        }
+        if (opts.json) return json(ctx, { ...guestSummary(h, rec), exec });
         ctx.io.stdout(`Domain '${name}' started\n`);
+        const how = r.setexec ? 'setexeccon' : 'type_transition';
+        ctx.io.stdout(`Process: pid ${rec.pid} virtqemud (${h.display(r.from)}) ${how} + exec ${r.exe} -> ${h.display(r.to)}\n`);
+        ctx.io.stdout(`Checks allowed: ${r.steps.map((s) => `${s.tclass} { ${s.perms.join(' ')} }`).join(', ')}\n`);
         for (const l of rec.live) {
           if (l.label === undefined) continue;
           const mode = l.model === 'selinux' ? (h.server.enforcing ? ' (enforcing)' : ' (permissive)') : '';
@@ -222,6 +253,28 @@ export const registerHost: RegisterCommand = (program, ctx) => {
       });
     },
   );
+
+  addHostOptions(
+    host
+      .command('create')
+      .description("make a running guest's QEMU process create a file (its label computed as the kernel does)")
+      .argument('<guest>')
+      .argument('<path>')
+      .option('--class <class>', `object class: ${OBJECT_CLASSES.join(', ')}`, 'file'),
+  ).action((guest: string, path: string, opts: HostCliOptions & { class: string }) => {
+    if (!(OBJECT_CLASSES as readonly string[]).includes(opts.class)) throw usageError(`--class must be one of ${OBJECT_CLASSES.join(', ')}; got ${quoteInput(opts.class)}`);
+    withHost(opts, (h) => {
+      const r = h.create(guest, path, opts.class as ObjectClass);
+      if (opts.json) json(ctx, { allowed: r.allowed, path: r.path, class: r.tclass, label: r.label, steps: r.steps, audit: r.audit });
+      else {
+        ctx.io.stdout(`${r.path} (${r.tclass}) ${h.display(r.label)}: ${r.allowed ? 'created' : 'Permission denied'}\n`);
+        for (const line of r.audit) ctx.io.stdout(`${line}\n`);
+        const last = r.steps[r.steps.length - 1];
+        if (!r.allowed && last && r.audit.length === 0) ctx.io.stdout(`denied without an audit record (dontaudit): ${describeStep(last)}\n`);
+      }
+      if (!r.allowed) ctx.exit(1);
+    });
+  });
 
   addHostOptions(host.command('audit').description('AVC records of the simulated host (ausearch -m avc --raw)')).action((opts: HostCliOptions) => {
     withHost(opts, (h) => {
