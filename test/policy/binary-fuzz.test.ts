@@ -9,23 +9,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BinaryPolicyError } from '../../src/errors.js';
 import { readBinaryPolicy } from '../../src/policy/binary.js';
+import { rng } from '../conformance/mutate.js';
 import { buildMinimalPolicy } from './binary-builder.js';
 import { DEBIAN_POLICY, HAVE_CHECKPOLICY, HAVE_DEBIAN_POLICY, compilePolicy, fixtureText, warnSkip } from './binary-env.js';
 
 if (!HAVE_DEBIAN_POLICY) warnSkip(`binary-fuzz on Debian's policy needs ${DEBIAN_POLICY}`);
-
-/** xorshift32: deterministic, seedable */
-function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n: number) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 const HUGE = [0xffffffff, 0x80000000, 0x7fffffff, 0x10000, 0xffff, 65, 0];
 
