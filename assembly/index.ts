@@ -10,6 +10,7 @@ import {
 } from './avc';
 import { computeDecision, dAllowed, dAuditallow, dAuditdeny, dFlags, dReason, dSeqno, dStatus } from './security';
 import { catsContains, catsEqual } from './bitset';
+import { labelCacheInsert as labelCacheInsertImpl, labelCacheInsertInvalid as labelCacheInsertInvalidImpl, labelGeneration as labelGenerationImpl, labelCacheReset as labelCacheResetImpl, labelCompute as labelComputeImpl, labelOutAddr as labelOutAddrImpl } from './transition';
 import { levelDom, levelEq, levelIncomp, rangeContains } from './mls';
 import {
   OUT_ALLOWED, OUT_AUDITALLOW, OUT_AUDITDENY, OUT_FLAGS, OUT_REASON, OUT_RESULT, OUT_SEQNO, OUT_STATUS,
@@ -164,6 +165,32 @@ export function avcBucket(ssid: u32, tsid: u32, tclass: u32): u32 {
 
 export function avcHashStat(which: u32): u32 {
   return avcHashStatImpl(which);
+}
+
+// ---- new-object labels (assembly/transition.ts) ----
+/** compute_create (0) / member (1) / relabel (2): the new context's SID, LBL_MISS or an LBL_* code */
+export function labelCompute(kind: u32, ssid: u32, tsid: u32, tclass: u32, nameType: u32, flags: u32): u32 {
+  return labelComputeImpl(kind, ssid, tsid, tclass, nameType, flags);
+}
+/** after LBL_MISS: the result record's context is `sid` (0 = not valid); 1 inserted, 0 no pending miss */
+export function labelCacheInsert(sid: u32): i32 {
+  return labelCacheInsertImpl(sid);
+}
+/** after LBL_MISS of an invalid context: LBL_INVALID_FLAG | its number, 0 when not indexed */
+export function labelCacheInsertInvalid(): u32 {
+  return labelCacheInsertInvalidImpl();
+}
+/** bumped by every reset of the result index (invalid-context numbers are tied to it) */
+export function labelGeneration(): u32 {
+  return labelGenerationImpl();
+}
+/** forget the computed context → SID index (the SID table was replaced) */
+export function labelCacheReset(): void {
+  labelCacheResetImpl();
+}
+/** address of the result record (SID_REC layout), 0 when out of memory */
+export function labelOutAddr(): usize {
+  return labelOutAddrImpl();
 }
 
 // ---- test hooks for the set algebra (operands written by the test into the scratch area) ----

@@ -7,17 +7,20 @@ import {
   CLASS_REC_SIZE, CONS_EXPR_COUNT, CONS_EXPR_FIRST, CONS_REC_SIZE, H_FLAGS,
   H_HANDLE_UNKNOWN, H_MAGIC, H_NCLASSES, H_NCONDS, H_NROLES, H_NSECTIONS, H_NTYPES, H_NUSERS,
   H_PROCESS_CLASS, H_PROCESS_TRANS, H_ROLE_WORDS, H_SECTIONS, H_SEQNO, H_SIZE, H_VERSION,
-  IMG_FLAG_MLS, IMG_MAGIC, IMG_VERSION, NSECTIONS, SECTION_ENTRY_SIZE, SEC_AVTAB,
+  IMG_FLAG_MLS, IMG_FLAG_NO_LABELS, IMG_MAGIC, IMG_VERSION, NSECTIONS, SECTION_ENTRY_SIZE, SEC_AVTAB,
   SEC_CEXPR, SEC_CLASSES, SEC_COND_STATE, SEC_CONSTRAINTS, SEC_NAMES,
   SEC_ROLE_ALLOW, SEC_ROLE_DOM, SEC_TYPES, SEC_TYPE_ATTR, TYPE_ATTR_COUNT, TYPE_ATTR_OFF,
   TYPE_BOUNDS, TYPE_REC_SIZE, HU_REJECT,
 } from './layout';
 import { avIndexLoad } from './avtab';
+import { labelImageLoad } from './transition';
 
 export let loaded: bool = false;
 export let imgBase: usize = 0;
 export let seqno: u32 = 0;
 export let mls: bool = false;
+/** false when the image says its label rules could not be read (IMG_FLAG_NO_LABELS) */
+export let labelsUsable: bool = false;
 export let handleUnknown: u32 = 0;
 export let ntypes: u32 = 0;
 export let nclasses: u32 = 0;
@@ -130,6 +133,7 @@ export function imageLoad(base: usize, size: u32): i32 {
   }
   const idx = avIndexLoad(base, nt, nc, nav);
   if (idx != IMG_OK) return idx;
+  if (!labelImageLoad(base, nt, nc, nr, ncond)) return IMG_BAD_RECORD;
   const hu = load<u32>(base + H_HANDLE_UNKNOWN);
   if (hu > HU_REJECT) return IMG_BAD_RECORD;
   if (load<u32>(base + H_PROCESS_CLASS) > nc) return IMG_BAD_RECORD;
@@ -137,6 +141,7 @@ export function imageLoad(base: usize, size: u32): i32 {
   imgBase = base;
   seqno = load<u32>(base + H_SEQNO);
   mls = (load<u32>(base + H_FLAGS) & IMG_FLAG_MLS) != 0;
+  labelsUsable = (load<u32>(base + H_FLAGS) & IMG_FLAG_NO_LABELS) == 0;
   handleUnknown = hu;
   ntypes = nt;
   nclasses = nc;

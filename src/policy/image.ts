@@ -5,7 +5,13 @@
  *   header (magic 'SVIM', version, seqno, size, flags, handle_unknown, counts, process class,
  *           transition mask, role words, section table)
  *   TYPES, TYPE_ATTR, CLASSES, CONSTRAINTS, CEXPR, NAMES, ROLE_DOM, ROLE_ALLOW, AVTAB,
- *   AV_CLASSMAP, AV_GROUPS, AV_TARGETS, COND_STATE — every section 16-byte aligned.
+ *   AV_CLASSMAP, AV_GROUPS, AV_TARGETS, COND_STATE, LABEL_RULES, LABEL_RANGES — every section
+ *   16-byte aligned.
+ *
+ * LABEL_RULES / LABEL_RANGES and each class record's CLASS_LABEL word carry the new-object label
+ * rules (src/security/label-image.ts). When the model's label rules cannot be read (an
+ * E_POLICY_UNSUPPORTED from src/policy/label-rules.ts) the image gets IMG_FLAG_NO_LABELS and an
+ * empty table: the core then refuses every label query, and access decisions are unaffected.
  *
  * Avtab keys are type-or-attribute values (expanded at lookup through type_attr_map, as in the
  * kernel). Unconditional entries with the same key are merged into one record (OR
@@ -31,6 +37,9 @@ import {
   type PolicyModel,
 } from './model.js';
 import * as L from '../wasm/layout.js';
+import { SvirtError } from '../errors.js';
+import { labelTables, type LabelTables } from '../security/label-tables.js';
+import { buildLabelSections, classLabelWord, emptyLabelSections } from '../security/label-image.js';
 
 export interface ImageOptions {
   /** seqno stamped into decisions (K latest_granting) */
@@ -184,6 +193,13 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   const nclasses = model.classes.length;
   const nroles = model.roles.length;
   const roleWords = (nroles + 31) >>> 5;
+  let tables: LabelTables | undefined;
+  try {
+    tables = labelTables(model);
+  } catch (e) {
+    if (!(e instanceof SvirtError)) throw e;
+    tables = undefined;
+  }
   const w = new Writer();
   const headerWords = (L.H_SECTIONS + L.NSECTIONS * L.SECTION_ENTRY_SIZE) / 4;
   for (let i = 0; i < headerWords; i++) w.push(0);
@@ -272,7 +288,7 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
     w.push(c.perms.length);
     w.push(classFirstCons[i]!);
     w.push(c.constraints.length);
-    w.push(0);
+    w.push(tables ? classLabelWord(model, tables, c.value) : 0);
   });
   end(L.SEC_CLASSES, s);
 
@@ -321,6 +337,14 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   s = begin();
   for (let i = 0; i < model.conds.length; i++) w.push(condStateWord(opts.condResults?.[i] ?? -1));
   end(L.SEC_COND_STATE, s);
+
+  const labels = tables ? buildLabelSections(tables) : emptyLabelSections();
+  s = begin();
+  for (const x of labels.rules) w.push(x);
+  end(L.SEC_LABEL_RULES, s);
+  s = begin();
+  for (const x of labels.ranges) w.push(x);
+  end(L.SEC_LABEL_RANGES, s);
   w.align16();
 
   // header
@@ -336,7 +360,7 @@ export function buildPolicyImage(model: PolicyModel, opts: ImageOptions): Uint8A
   hw(L.H_VERSION, L.IMG_VERSION);
   hw(L.H_SEQNO, opts.seqno);
   hw(L.H_SIZE, w.length * 4);
-  hw(L.H_FLAGS, model.mls ? L.IMG_FLAG_MLS : 0);
+  hw(L.H_FLAGS, (model.mls ? L.IMG_FLAG_MLS : 0) | (tables ? 0 : L.IMG_FLAG_NO_LABELS));
   hw(L.H_HANDLE_UNKNOWN, HU_CODE[opts.handleUnknown ?? model.handleUnknown]);
   hw(L.H_NTYPES, ntypes);
   hw(L.H_NCLASSES, nclasses);

@@ -3,6 +3,9 @@
  * (compute_create), security_member_sid (compute_member) and security_change_sid (compute_relabel)
  * (K security/selinux/ss/services.c security_compute_sid, K ss/mls.c mls_compute_sid), over the
  * contexts as symbol values. Pure: the caller owns SIDs, booleans and the enforcing mode.
+ * The security server decides in the Wasm core (assembly/transition.ts, same order); this TS
+ * computation is the reference the differential tests hold the core to
+ * (test/differential/label-wasm-vs-ts.test.ts, server.computeNewLabelReference).
  *
  * Order, as in the kernel:
  * 1. user: create/relabel take the source user (the target's with `default_user target`); member

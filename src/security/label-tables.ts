@@ -45,6 +45,14 @@ export class KeyTable<V> {
   get size(): number {
     return this.count;
   }
+
+  /** Every (a, b, class, value), rows in ascending `a`, each row in insertion order. */
+  *entries(): IterableIterator<[number, number, number, V]> {
+    for (let a = 0; a < this.rows.length; a++) {
+      const row = this.rows[a];
+      if (row) for (const [k, v] of row) yield [a, Math.floor(k / 65536), k % 65536, v];
+    }
+  }
 }
 
 export interface LabelTables {

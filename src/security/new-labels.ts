@@ -1,6 +1,8 @@
 /**
- * The security server's new-object label calls, over SIDs: compute_create / compute_member /
- * compute_relabel (src/security/compute-sid.ts) and validatetrans (src/security/validatetrans.ts).
+ * The new-object label calls over SIDs as computed in TS: compute_create / compute_member /
+ * compute_relabel (src/security/compute-sid.ts; the reference behind
+ * server.computeNewLabelReference — the server itself answers from the Wasm core,
+ * src/security/wasm-labels.ts) and validatetrans (src/security/validatetrans.ts).
  *
  * Fail closed: an unknown SID or class is an error, never a default label; an invalid result is
  * refused when enforcing (K compute_sid_handle_invalid_context returns -EACCES). A permissive

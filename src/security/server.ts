@@ -41,6 +41,7 @@ import { SidTable } from './sidtab.js';
 import type { NewLabelKind } from './compute-sid.js';
 import { labelTables } from './label-tables.js';
 import { answerNewLabel, answerValidateTrans, ResultInterner, type LabelHost, type NewLabelAnswer } from './new-labels.js';
+import { WasmLabeler } from './wasm-labels.js';
 
 export class WasmSecurityServer implements SecurityServer {
   private current: PolicyModel;
@@ -281,9 +282,47 @@ export class WasmSecurityServer implements SecurityServer {
 
   // ── new-object labels (src/security/new-labels.ts) ──
 
-  /** compute_create / compute_member / compute_relabel (K security_transition_sid & co); `name` for create only */
+  /**
+   * compute_create / compute_member / compute_relabel (K security_transition_sid & co), decided by
+   * the Wasm core over the policy image (src/security/wasm-labels.ts); `name` for create only
+   */
   computeNewLabel(kind: NewLabelKind, ssid: number, tsid: number, tclass: number, name?: string, flavour?: 'kernel' | 'libsepol'): NewLabelAnswer {
+    return this.labeler().answer(kind, ssid, tsid, tclass, name, flavour);
+  }
+
+  /**
+   * The new context's SID only (K security_transition_sid / security_member_sid /
+   * security_change_sid hand out a SID): 0 when the result has no SID — not valid, or no context
+   * could be formed; computeNewLabel then says why. Unknown SIDs and classes throw as in computeNewLabel.
+   */
+  computeNewLabelSid(kind: NewLabelKind, ssid: number, tsid: number, tclass: number, name?: string, flavour?: 'kernel' | 'libsepol'): number {
+    return this.labeler().sid(kind, ssid, tsid, tclass, name, flavour);
+  }
+
+  /** The same answer computed in TS over the policy model (src/security/compute-sid.ts): the differential tests' oracle. */
+  computeNewLabelReference(kind: NewLabelKind, ssid: number, tsid: number, tclass: number, name?: string, flavour?: 'kernel' | 'libsepol'): NewLabelAnswer {
     return answerNewLabel(this.labelHost(), kind, ssid, tsid, tclass, name, flavour);
+  }
+
+  private labelerCache: { model: PolicyModel; labeler: WasmLabeler } | undefined;
+
+  private labeler(): WasmLabeler {
+    const c = this.labelerCache;
+    if (c && c.model === this.current) return c.labeler;
+    const server = this;
+    const sidtab = this.sidtab;
+    const labeler = new WasmLabeler({
+      model: this.current,
+      get enforcing() {
+        return server.enforcingMode;
+      },
+      engine: this.engine,
+      decisionContext: (sid) => sidtab.decisionContext(sid),
+      contextToSid: (text) => server.contextToSid(text),
+      sidToContext: (sid) => sidtab.sidToContext(sid),
+    });
+    this.labelerCache = { model: this.current, labeler };
+    return labeler;
   }
 
   /** validatetrans / mlsvalidatetrans on a relabel (K security_validate_transition_user) */

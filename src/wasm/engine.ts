@@ -223,6 +223,7 @@ export class WasmEngine {
     mem.fill(0, base, base + count * L.SID_REC_SIZE);
     mem.set(blob.subarray(L.ST_HEADER_SIZE, L.ST_HEADER_SIZE + count * L.SID_REC_SIZE), base);
     this.setSidCount(count);
+    this.x.labelCacheReset(); // the result index names SIDs of the replaced table
   }
 
   /** Make room for SIDs 0..count-1; returns the record base address. */
@@ -245,6 +246,7 @@ export class WasmEngine {
     if (typeof fill !== 'function') throw badArgument('WasmEngine.writeSid', 'fill must be a function');
     const base = this.reserveSids(Math.max(sid + 1, this.sidCount));
     fill(this.u8(), base + sid * L.SID_REC_SIZE);
+    if (sid < this.sidCount) this.x.labelCacheReset(); // a rewritten record: the label result index may name it
     if (sid + 1 > this.sidCount) this.setSidCount(sid + 1);
   }
 
@@ -366,6 +368,57 @@ export class WasmEngine {
     this.loadImage(image);
     this.loadSidTable(sidTable);
     this.x.avcReset(new DataView(image.buffer, image.byteOffset).getUint32(L.H_SEQNO, true));
+  }
+
+  // ── new-object labels (assembly/transition.ts) ──
+
+  /**
+   * K security_compute_sid over the loaded image: kind 0 create, 1 member, 2 relabel; `nameType` a
+   * file-name type_transition's type (create only, 0 none); flags LFLAG_*. Returns the new
+   * context's SID (1 .. LBL_FIRST_CODE-1), LBL_MISS (the context is in the result record: intern
+   * it, then labelCacheInsert) or an LBL_* refusal. Arguments must be u32 (the caller checks); a
+   * trap is LBL_NO_POLICY (fail closed: no label).
+   */
+  labelCompute(kind: number, ssid: number, tsid: number, tclass: number, nameType: number, flags: number): number {
+    try {
+      return this.x.labelCompute(kind, ssid, tsid, tclass, nameType, flags) >>> 0;
+    } catch {
+      return L.LBL_NO_POLICY;
+    }
+  }
+
+  /** The result record of the last labelCompute (SID_REC layout): user, role, type, low and high levels. */
+  labelResult(): { user: number; role: number; type: number; lowSens: number; lowCats: Uint32Array; highSens: number; highCats: Uint32Array } {
+    const at = this.x.labelOutAddr() >>> 0;
+    if (at === 0) throw wasmFailure('out of memory for the label result record');
+    const buf = this.x.memory.buffer;
+    const dv = new DataView(buf, at, L.SID_REC_SIZE);
+    const cats = (level: number): Uint32Array => new Uint32Array(buf.slice(at + level + L.LEVEL_CATS, at + level + L.LEVEL_CATS + L.CATS_SIZE));
+    return {
+      user: dv.getUint32(L.SID_USER, true),
+      role: dv.getUint32(L.SID_ROLE, true),
+      type: dv.getUint32(L.SID_TYPE, true),
+      lowSens: dv.getUint32(L.SID_LOW + L.LEVEL_SENS, true),
+      lowCats: cats(L.SID_LOW),
+      highSens: dv.getUint32(L.SID_HIGH + L.LEVEL_SENS, true),
+      highCats: cats(L.SID_HIGH),
+    };
+  }
+
+  /** After LBL_MISS: the result record's (valid) context is interned as `sid`. False when nothing was indexed (no pending miss, or `sid`'s record is another context). */
+  labelCacheInsert(sid: number): boolean {
+    requireU32('WasmEngine.labelCacheInsert', 'sid', sid);
+    return this.x.labelCacheInsert(sid) === 1;
+  }
+
+  /** After LBL_MISS of an invalid context: LBL_INVALID_FLAG | its number (what labelCompute returns for it from now on), or 0 when not indexed. */
+  labelCacheInsertInvalid(): number {
+    return this.x.labelCacheInsertInvalid() >>> 0;
+  }
+
+  /** Changes whenever the result index is reset: invalid-context numbers of an older generation name nothing. */
+  labelGeneration(): number {
+    return this.x.labelGeneration() >>> 0;
   }
 
   /** K avc_ss_reset(seqno): flush the cache, latest_notif = max(latest_notif, seqno). */

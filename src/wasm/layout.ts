@@ -8,7 +8,7 @@
 // ---- policy image header (offsets from the image start) ----
 /** 'SVIM' little-endian */
 export const IMG_MAGIC = 0x4d495653;
-export const IMG_VERSION = 3;
+export const IMG_VERSION = 4;
 export const H_MAGIC = 0;
 export const H_VERSION = 4;
 /** policy seqno the image was built under (K latest_granting) */
@@ -41,6 +41,8 @@ export const HU_DENY = 0;
 export const HU_ALLOW = 1;
 export const HU_REJECT = 2;
 export const IMG_FLAG_MLS = 1;
+/** the policy's label rules could not be read: labelCompute refuses every query (LBL_NO_POLICY) */
+export const IMG_FLAG_NO_LABELS = 2;
 
 // ---- section ids ----
 /** ntypes x TYPE_REC, indexed by type value - 1 */
@@ -78,7 +80,16 @@ export const SEC_AV_CLASSMAP = 10;
 export const SEC_AV_GROUPS = 11;
 /** u16 per AV_REC: its target key (ascending within a group), padded to 4 bytes */
 export const SEC_AV_TARGETS = 12;
-export const NSECTIONS = 13;
+/**
+ * New-object label rules (assembly/transition.ts): LABEL_REC open-addressing hash table with a
+ * power-of-two number of slots (at least one empty), keyed (LRULE_* kind, a, b, class), linear
+ * probing from labelRuleHash(key). Per key: the unconditional record first, then the conditional
+ * ones in policy order (the probe meets them in insertion order).
+ */
+export const SEC_LABEL_RULES = 13;
+/** RANGE_REC records: the ranges of range_transition rules (LABEL_VALUE of an LRULE_RANGE_TRANSITION record indexes them) */
+export const SEC_LABEL_RANGES = 14;
+export const NSECTIONS = 15;
 
 // ---- records ----
 export const TYPE_REC_SIZE = 16;
@@ -95,6 +106,8 @@ export const CLASS_NPERMS = 0;
 /** index of the first CONS_REC of the class */
 export const CLASS_CONS_FIRST = 4;
 export const CLASS_CONS_COUNT = 8;
+/** new-object label defaults: CDEF_* fields (default_user/role/type/range, kernel socket class) */
+export const CLASS_LABEL = 12;
 
 export const CONS_REC_SIZE = 16;
 export const CONS_PERMS = 0;
@@ -225,3 +238,88 @@ export const REASON_BOUNDS = 8;
 export const BOUNDS_MAX_DEPTH = 4;
 /** constraint stack depth (S CEXPR_MAXDEPTH) */
 export const CEXPR_MAXDEPTH = 5;
+
+// ---- new-object labels (assembly/transition.ts; K ss/services.c security_compute_sid) ----
+/** LABEL_REC: key (kind << 16 | a, b << 16 | class), value, cond ref (AV_UNCONDITIONAL or node << 1 | branch); key hi 0 = empty slot */
+export const LABEL_REC_SIZE = 16;
+export const LABEL_KEY_HI = 0;
+export const LABEL_KEY_LO = 4;
+/** new type, new role, or RANGE_REC index */
+export const LABEL_VALUE = 8;
+export const LABEL_COND = 12;
+/** rule kinds; the first three are also the `kind` argument of labelCompute (create, member, relabel) */
+export const LRULE_TYPE_TRANSITION = 0;
+export const LRULE_TYPE_MEMBER = 1;
+export const LRULE_TYPE_CHANGE = 2;
+/** key (role, type, class) → role */
+export const LRULE_ROLE_TRANSITION = 3;
+/** key (source type, target type, class) → RANGE_REC index */
+export const LRULE_RANGE_TRANSITION = 4;
+export const RANGE_REC_SIZE = 288;
+export const RANGE_LOW = 0;
+export const RANGE_HIGH = 144;
+/** CLASS_LABEL fields: 2-bit CDEF_NONE/SOURCE/TARGET at the user, role, type shifts; 4-bit DRANGE_* at the range shift */
+export const CDEF_USER_SHIFT = 0;
+export const CDEF_ROLE_SHIFT = 2;
+export const CDEF_TYPE_SHIFT = 4;
+export const CDEF_RANGE_SHIFT = 8;
+export const CDEF_NONE = 0;
+export const CDEF_SOURCE = 1;
+export const CDEF_TARGET = 2;
+/** the kernel treats the class as a socket (K security_is_socket_class) */
+export const CDEF_SOCKET = 0x10000;
+/** the class has role_transition / range_transition rules (a class without skips the lookup) */
+export const CDEF_HAS_ROLE_TR = 0x20000;
+export const CDEF_HAS_RANGE_TR = 0x40000;
+/** default_range values (K DEFAULT_SOURCE_LOW .. DEFAULT_GLBLUB order) */
+export const DRANGE_NONE = 0;
+export const DRANGE_SOURCE_LOW = 1;
+export const DRANGE_SOURCE_HIGH = 2;
+export const DRANGE_SOURCE_LOW_HIGH = 3;
+export const DRANGE_TARGET_LOW = 4;
+export const DRANGE_TARGET_HIGH = 5;
+export const DRANGE_TARGET_LOW_HIGH = 6;
+export const DRANGE_GLBLUB = 7;
+/** labelCompute flags: libsepol's flavour (no socket case; conformance only) */
+export const LFLAG_LIBSEPOL = 1;
+/**
+ * labelCompute results: 1..LBL_FIRST_CODE-1 is the new context's SID (valid, found in the result
+ * index); LBL_MISS: the context is in the result record (SID_REC layout at labelOutAddr) and TS
+ * must check and intern it (labelCacheInsert with its SID when valid); the rest are refusals.
+ */
+export const LBL_MISS = 0;
+/**
+ * an indexed invalid context: LBL_INVALID_FLAG | its number (SIDs stay below 2^22, so the two
+ * never meet); the number stays tied to its context until labelGeneration changes. The result
+ * record holds the context too.
+ */
+export const LBL_INVALID_FLAG = 0x40000000;
+export const LBL_FIRST_CODE = 0xfffffff0;
+/** no context could be formed: default_range glblub over ranges with no common sensitivity */
+export const LBL_GLBLUB = 0xfffffff0;
+export const LBL_BAD_SSID = 0xfffffff1;
+export const LBL_BAD_TSID = 0xfffffff2;
+export const LBL_BAD_CLASS = 0xfffffff3;
+export const LBL_NO_POLICY = 0xfffffff4;
+/** kind > 2 or a file-name type outside 1..ntypes */
+export const LBL_BAD_ARG = 0xfffffff5;
+/**
+ * result index (computed context → SID, as K sidtab_context_to_sid's hash): open-addressing
+ * slots {hash, ref, user, role, type, low level id, high level id} (ref 0 = empty) over interned
+ * levels (assembly/levels.ts), doubling when half full, so bounded by the SID table. A ref is a
+ * SID, or LBL_INVALID_FLAG | n for the n-th invalid context indexed (invalid contexts have no SID).
+ */
+export const LC_SLOT_SIZE = 32;
+export const LC_SLOT_HASH = 0;
+export const LC_SLOT_SID = 4;
+export const LC_SLOT_USER = 8;
+export const LC_SLOT_ROLE = 12;
+export const LC_SLOT_TYPE = 16;
+export const LC_SLOT_LOW = 20;
+export const LC_SLOT_HIGH = 24;
+/** interned levels (assembly/levels.ts): first table size, and the most kept (beyond it, results are computed but not indexed) */
+export const LV_INITIAL = 1024;
+export const LV_MAX = 262144;
+export const LC_INITIAL_SLOTS = 4096;
+/** invalid contexts (no SID) indexed at most; beyond it they are computed but not indexed */
+export const LC_INVALID_MAX = 65536;

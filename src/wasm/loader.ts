@@ -86,6 +86,12 @@ export interface CoreExports {
   avcStat(which: number): number;
   avcHashStat(which: number): number;
   avcBucket(ssid: number, tsid: number, tclass: number): number;
+  labelCompute(kind: number, ssid: number, tsid: number, tclass: number, nameType: number, flags: number): number;
+  labelCacheInsert(sid: number): number;
+  labelCacheReset(): void;
+  labelCacheInsertInvalid(): number;
+  labelGeneration(): number;
+  labelOutAddr(): number;
   scratchAddr(): number;
   testCatsContains(a: number, b: number): number;
   testCatsEqual(a: number, b: number): number;
