@@ -65,6 +65,9 @@ export function randomLabelPolicy(seed: number): LabelPolicy {
     L.push(`dominance { ${Array.from({ length: sens }, (_, s) => `s${s}`).join(' ')} }`);
     for (let c = 0; c < cats; c++) L.push(`category c${c};`);
     for (let s = 0; s < sens; s++) L.push(`level s${s}:c0.c${cats - 1};`);
+    // checkpolicy's grammar requires an MLS policy to state at least one MLS constraint; this one
+    // holds for every valid range and bears on access decisions only, never on new labels
+    L.push('mlsconstrain file { read } (l1 domby h1);');
   }
   for (const t of types) L.push(`type ${t};`);
   for (const b of bools) L.push(`bool ${b} ${rnd() < 0.5 ? 'true' : 'false'};`);
