@@ -269,7 +269,7 @@ export function definitionError(file: string, line: number, column: number, mess
 }
 
 /** What stopped a benchmark run (src/bench/): a peer that disagrees, a missing suite, a bad baseline. */
-export type BenchErrorKind = 'peer-mismatch' | 'unknown-suite' | 'bad-baseline' | 'workload' | 'peer-failed';
+export type BenchErrorKind = 'peer-mismatch' | 'unknown-suite' | 'bad-baseline' | 'workload' | 'peer-failed' | 'peer-absent';
 
 /** A benchmark failure (E_BENCH): `svirt bench` prints the message and exits 1 (mismatch) or 2. */
 export class BenchError extends SvirtError {

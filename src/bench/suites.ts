@@ -15,7 +15,7 @@
  * Injection hooks (BenchHooks) let tests slow one side down on purpose to prove the gates bite.
  */
 import { existsSync } from 'node:fs';
-import { benchError, quoteInput } from '../errors.js';
+import { BenchError, benchError, quoteInput } from '../errors.js';
 import { formatContext, parseContext } from '../context/context.js';
 import { McsAllocator, seededRng } from '../label/mcs-alloc.js';
 import { loadEmbeddedPolicy, loadPolicyFile } from '../policy/load.js';
@@ -143,13 +143,24 @@ function workloadWithRules(model: PolicyModel, shape: WorkloadShape, quick: bool
   return { w, rules: rules! };
 }
 
-/** casbin and Cedar rows (timed over a prefix: they are ~100-1000x slower per check). */
-async function foreignPeers(w: Workload, rules: SvirtRules, o: SuiteOptions): Promise<PeerCase[]> {
+/**
+ * casbin and Cedar rows (timed over a prefix: they are ~100-1000x slower per check). Both are dev
+ * dependencies: where one is not installed its row is left out and `notes` says how to get it.
+ */
+async function foreignPeers(w: Workload, rules: SvirtRules, o: SuiteOptions, notes: string[]): Promise<PeerCase[]> {
   if (!o.peers) return [];
-  return [
-    { id: 'casbin', role: 'peer', peer: await prepareCasbin(w, rules, o.quick ? 256 : 1024) },
-    { id: 'cedar', role: 'peer', peer: await prepareCedar(w, rules, o.quick ? 32 : 128) },
-  ];
+  const out: PeerCase[] = [];
+  const add = async (id: string, prepare: () => Promise<PreparedPeer>): Promise<void> => {
+    try {
+      out.push({ id, role: 'peer', peer: await prepare() });
+    } catch (e) {
+      if (!(e instanceof BenchError && e.kind === 'peer-absent')) throw e;
+      notes.push(`${id} skipped: ${e.message}`);
+    }
+  };
+  await add('casbin', () => prepareCasbin(w, rules, o.quick ? 256 : 1024));
+  await add('cedar', () => prepareCedar(w, rules, o.quick ? 32 : 128));
+  return out;
 }
 
 /** libsepol through the conformance harness: verified, then timed by the harness itself. */
@@ -207,17 +218,18 @@ const hitSuite: SuiteDef = {
   async run(o) {
     const { w, rules } = workloadWithRules(o.policy(), 'hit', o.quick);
     const ours = resolveForWasm(w);
+    const notes = [`${w.queries.length} queries, ${w.guests} guests, ${distinctTriples(w)} distinct (ssid, tsid, tclass): all fit the 512-slot AVC`];
     const cases: PeerCase[] = [
       { id: 'ours-single', role: 'ours', peer: prepareWasmSingle(ours, { name: 'svirt Wasm, hasPermNoAudit' }) },
       { id: 'plain-typed', role: 'reference', peer: preparePlainTs(w, { name: 'plain TS, typed arrays', variant: 'typed' }) },
       { id: 'plain-map', role: 'reference', peer: preparePlainTs(w, { name: 'plain TS, Map', variant: 'map' }) },
-      ...(await foreignPeers(w, rules, o)),
+      ...(await foreignPeers(w, rules, o, notes)),
     ];
     return {
       name: 'hit',
       title: this.title,
       unit: 'check',
-      notes: [`${w.queries.length} queries, ${w.guests} guests, ${distinctTriples(w)} distinct (ssid, tsid, tclass): all fit the 512-slot AVC`],
+      notes,
       cases: await runDecisionCases(w, cases, o),
     };
   },
@@ -255,14 +267,14 @@ export const MISS_AVC: AvcOptions = { slots: 16, threshold: 16, reclaim: 16 };
 async function missCases(model: PolicyModel, o: SuiteOptions, libsepolPolicy: () => { path: string } | { reason: string }, label: string): Promise<{ cases: CaseResult[]; notes: string[] }> {
   const { w, rules } = workloadWithRules(model, 'miss', o.quick);
   const ours = resolveForWasm(w, MISS_AVC);
+  const notes = [`${w.queries.length} queries over ${w.guests} guests, ${distinctTriples(w)} distinct (ssid, tsid, tclass); AVC ${MISS_AVC.slots} slots`];
   const cases: PeerCase[] = [
     { id: 'ours-single', role: 'ours', peer: prepareWasmSingle(ours, { name: 'svirt Wasm, hasPermNoAudit (miss)' }) },
     { id: 'plain-typed', role: 'reference', peer: preparePlainTs(w, { name: 'plain TS, typed arrays (miss)', variant: 'typed', avc: MISS_AVC }) },
     { id: 'plain-map', role: 'reference', peer: preparePlainTs(w, { name: 'plain TS, Map (miss)', variant: 'map', avc: MISS_AVC }) },
-    ...(await foreignPeers(w, rules, o)),
+    ...(await foreignPeers(w, rules, o, notes)),
   ];
   const results = await runDecisionCases(w, cases, o);
-  const notes = [`${w.queries.length} queries over ${w.guests} guests, ${distinctTriples(w)} distinct (ssid, tsid, tclass); AVC ${MISS_AVC.slots} slots`];
   if (o.peers) {
     const reference = new Uint8Array(w.queries.length);
     cases[0]!.peer.decideAll(reference);

@@ -61,7 +61,7 @@ export async function prepareCasbin(w: Workload, rules: SvirtRules, opsPerSample
   try {
     casbin = await import('casbin');
   } catch (e) {
-    throw benchError('peer-failed', 'casbin is not installed (npm install --save-exact casbin)', e);
+    throw benchError('peer-absent', 'casbin is not installed (a dev dependency of svirt: npm install --no-save casbin@5.51.1)', e);
   }
   const policy = casbinPolicy(w, rules);
   const enforcer = await casbin.newEnforcer(casbin.newModelFromString(CASBIN_MODEL), new casbin.StringAdapter(policy));

@@ -51,7 +51,7 @@ export async function prepareCedar(w: Workload, rules: SvirtRules, opsPerSample:
   try {
     cedar = await import('@cedar-policy/cedar-wasm/nodejs');
   } catch (e) {
-    throw benchError('peer-failed', 'Cedar is not installed (npm install --save-exact @cedar-policy/cedar-wasm)', e);
+    throw benchError('peer-absent', 'Cedar is not installed (a dev dependency of svirt: npm install --no-save @cedar-policy/cedar-wasm@4.13.0)', e);
   }
   const text = cedarPolicies(w, rules);
   const id = `svirt-bench-${++setCounter}`;
