@@ -1,5 +1,5 @@
 /**
- * `chcat` (SELinuxProject/selinux `python/chcat/chcat`, shared/reference/svirt-libvirt.md §11):
+ * `chcat` (SELinuxProject/selinux `python/chcat/chcat`, docs/translation.md):
  * - `chcat -L`: every line of setrans.conf that does not start with `#` and holds a `=` is printed as
  *   `"%-30s %s"` (raw part padded to 30, one space, then the name). The file itself is read: `Include=`
  *   is not followed and mcstransd is not asked. A line with a second `=` makes chcat's Python

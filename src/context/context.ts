@@ -1,6 +1,6 @@
 /**
  * Security contexts `user:role:type[:low[-high]]`: parse, validate and format exactly as the kernel
- * and libsepol do (shared/reference/selinux-semantics.md §1).
+ * and libsepol do (docs/selinux-semantics.md).
  *
  * Parsing follows K ss/services.c:string_to_context_struct and K ss/mls.c:mls_context_to_sid:
  * user up to the first `:`, role up to the second, type up to the next `:` or the end; the rest is

@@ -1,6 +1,6 @@
 /**
  * MLS level and range relations (S include/sepol/policydb/mls_types.h, K ss/mls_types.h;
- * shared/reference/selinux-semantics.md §2.2).
+ * docs/selinux-semantics.md).
  *
  * A level is (sensitivity value, category set); sensitivity values are ordered by dominance (1 is the
  * lowest). These are pure functions over the model's MlsLevel/MlsRange: no policy needed.

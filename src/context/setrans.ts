@@ -3,7 +3,7 @@
  * (`s0:c0`) and human names (`CompanyConfidential`).
  *
  * Semantics follow SELinuxProject/selinux `mcstrans/src/mcstrans.c` (see
- * shared/reference/svirt-libvirt.md §10), re-implemented here:
+ * docs/translation.md), re-implemented here:
  * - line grammar of `process_trans`: `#` comments, the first of `=`, `!`, `>` splits a line, both sides
  *   trimmed and non-empty; keywords `Domain`, `Include`, `Base`, `ModifierGroup`, and inside a group
  *   `Whitespace`, `Join`, `Prefix`, `Suffix`, `Default`; other lines are translations (outside a group)

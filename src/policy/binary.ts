@@ -1,7 +1,7 @@
 /**
  * Reader for binary kernel policies (`policy.NN`, versions 24..35) into the PolicyModel.
  *
- * File order (S src/policydb.c:policydb_read; shared/reference/selinux-semantics.md §7.2):
+ * File order (S src/policydb.c:policydb_read; docs/selinux-semantics.md):
  *   header → policycaps (v22) → permissive map (v23) → neveraudit map (v35) → 8 symbol tables →
  *   avtab → conditional lists → role_trans → role_allow → filename_trans (v25) → ocontexts → genfs →
  *   range_trans → type_attr_map (one ebitmap per type value).

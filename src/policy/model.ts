@@ -3,7 +3,7 @@
  * statement kept as parsed data. Both front ends (policy.conf text, binary policy.NN) produce it; the
  * Wasm image builder, the plain-TS reference evaluator, the context parser and `explain` consume it.
  *
- * Conventions (mirroring libsepol/kernel, see shared/reference/selinux-semantics.md §2.1, §7):
+ * Conventions (mirroring libsepol/kernel, see docs/selinux-semantics.md):
  * - Every symbol has a 1-based `value`; arrays are indexed by `value - 1` (`types[v - 1].value === v`).
  * - Permission bit of a class = permission value - 1; common permissions take the low bits.
  * - Category sets are `CategorySet` (bit i = category value i + 1).

@@ -1,7 +1,7 @@
 /**
  * AVC audit: whether a check writes a record, and the record's text exactly as the kernel writes it.
  *
- * - auditRequired: K include/avc.h:avc_audit_required (shared/reference/selinux-semantics.md §5.7).
+ * - auditRequired: K include/avc.h:avc_audit_required (docs/selinux-semantics.md).
  * - formatAvcRecord: K avc.c:avc_audit_pre_callback / avc_audit_post_callback and
  *   K security/lsm_audit.c:dump_common_audit_data (§5.8), untrusted strings per
  *   K kernel/audit.c:audit_string_contains_control / audit_log_n_untrustedstring.

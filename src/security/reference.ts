@@ -1,7 +1,7 @@
 /**
  * The reference security server: plain TypeScript, slow and obviously correct, the oracle the Wasm
  * engine is tested against. It follows K ss/services.c:context_struct_compute_av step by step
- * (shared/reference/selinux-semantics.md §3.3):
+ * (docs/selinux-semantics.md):
  *
  *   1. class 0 or > nclasses → nothing allowed;
  *   2. TE: for every (s', t') in typeAttrMap(s) × typeAttrMap(t): unconditional avtab entries, then

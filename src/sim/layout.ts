@@ -35,7 +35,7 @@ export interface OpDef {
   /**
    * A sensitive operation reads, changes or controls the object. Allowing one across a guest
    * boundary is a breach. `getattr` (stat) is not sensitive: refpolicy's MCS constraints leave it
-   * out on purpose (shared/reference/selinux-semantics.md §4.1), so cross-guest getattr is counted
+   * out on purpose (docs/selinux-semantics.md), so cross-guest getattr is counted
    * and reported but never a breach.
    */
   readonly sensitive: boolean;

@@ -2,7 +2,7 @@
  * Test helper: encodes a minimal, valid kernel policy (one class, one type, object_r + one role,
  * one user, one sensitivity, one category, one avtab rule, one initial SID) in the policy.NN format,
  * recording the offsets of interesting fields so tests can corrupt them precisely.
- * Format facts: shared/reference/selinux-semantics.md §7 (S src/write.c is the writer counterpart).
+ * Format facts: docs/selinux-semantics.md (S src/write.c is the writer counterpart).
  */
 
 export class ByteWriter {

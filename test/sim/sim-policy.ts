@@ -1,6 +1,6 @@
 /**
  * A small but real MCS policy for simulator tests, written like refpolicy's sVirt pieces
- * (shared/reference/selinux-semantics.md §4): svirt_t in mcs_constrained_type with the template's
+ * (docs/selinux-semantics.md): svirt_t in mcs_constrained_type with the template's
  * file rules on svirt_image_t, host types the guest may not touch (shadow_t, user_home_t),
  * unconfined_t outside the attribute, a virt_* boolean, and refpolicy's MCS constraints for
  * files, block devices and processes. 1024 categories, so the real MCS allocator pool fits.

@@ -1,6 +1,6 @@
 /**
  * The AVC's two bucket hashes (assembly/avc.ts), checked against TS transcriptions of the kernel
- * formulas (shared/reference selinux-semantics.md §5.1): K avc_hash through v6.18 and K av_hash
+ * formulas (docs/selinux-semantics.md): K avc_hash through v6.18 and K av_hash
  * (include/hash.h) from v6.19, for any key and table size. The av_hash transcription is built from
  * MurmurHash3 helpers that are themselves checked against MurmurHash3's published test vectors. Also why the simulator uses av_hash:
  * on a host's small, dense SIDs the XOR hash crowds keys into few buckets.

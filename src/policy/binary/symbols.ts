@@ -4,7 +4,7 @@
  * `[nprim u32, nel u32]` + nel records; nel >= nprim because types, sensitivities and categories
  * carry aliases. Records appear in hash-table order, so everything is indexed by value.
  *
- * Record layouts (v>=24; S policydb.c:*_read, shared/reference/selinux-semantics.md §7.3):
+ * Record layouts (v>=24; S policydb.c:*_read, docs/selinux-semantics.md):
  *   common   [len, value, perms.nprim, perms.nel] name; perms x ([len, value] name)
  *   class    [len, comlen, value, perms.nprim, perms.nel, ncons] name, common name; perms;
  *            constraints; [nvt] validatetrans; [default_user, default_role, default_range] (v27);
