@@ -1,5 +1,5 @@
 // MLS level relations over LEVEL records {sens u32, pad, cats 128 bytes @16}
-// (K ss/mls_types.h, S include/sepol/policydb/mls_types.h; reference §2.2).
+// (K ss/mls_types.h, S include/sepol/policydb/mls_types.h; docs/selinux-semantics.md).
 import { LEVEL_CATS, LEVEL_SENS } from './layout';
 import { catsContains, catsEqual } from './bitset';
 

@@ -1,5 +1,5 @@
 /**
- * The DAC driver: uid:gid ownership as a label (libvirt security_dac.c, svirt-libvirt.md §9.5).
+ * The DAC driver: uid:gid ownership as a label (libvirt security_dac.c, docs/libvirt-labels.md).
  *
  * - dynamic label = `+<uid>:+<gid>` from the configured user/group (libvirt's qemu.conf; default
  *   qemu 107:107); static needs `<label>` `user:group` (names, or `+N` for a numeric id);

@@ -1,5 +1,5 @@
 /**
- * The security driver interface: libvirt's `virSecurityDriver` hook table (svirt-libvirt.md §8),
+ * The security driver interface: libvirt's `virSecurityDriver` hook table (docs/libvirt-labels.md),
  * trimmed to what a label manager for a simulated host needs. Every slot except `name` is
  * optional; the stack (stack.ts) turns a missing lifecycle slot into an E_LABEL "unsupported"
  * error naming the driver and the operation (libvirt's virReportUnsupportedError), while the
@@ -92,7 +92,7 @@ export interface SecurityDriver {
   verify?(def: GuestDef, sec: SecLabelDef, ctx: DriverContext): void;
   /** generate the live label for a start (dynamic: allocate; static: take as given; none) */
   genLabel?(def: GuestDef, sec: SecLabelDef, ctx: DriverContext): LiveSecLabel;
-  /** re-reserve a running guest's label in this process (daemon restart, §3 step 6) */
+  /** re-reserve a running guest's label in this process (daemon restart; docs/libvirt-labels.md, lifecycle) */
   reserveLabel?(def: GuestDef, live: LiveSecLabel, ctx: DriverContext): void;
   /** give back what genLabel/reserveLabel took (stop) */
   releaseLabel?(def: GuestDef, live: LiveSecLabel, ctx: DriverContext): void;

@@ -2,7 +2,7 @@
  * Guest definitions and live security labels: the data the label manager, its drivers and the
  * store exchange. Plain JSON-safe objects (the SQLite store keeps them as JSON text).
  *
- * Semantics follow libvirt's `<seclabel>` (formatdomain "Security label"; svirt-libvirt.md §5):
+ * Semantics follow libvirt's `<seclabel>` (formatdomain "Security label"; docs/libvirt-labels.md):
  * - type `dynamic`: the driver generates a unique label at every start; relabel is always yes.
  * - type `static`: the admin gives `label`; relabel defaults to no.
  * - type `none`: unconfined; relabel is always no; the image label is `file_context` at `s0`.

@@ -1,7 +1,7 @@
 /**
  * Guest definitions: normalise and validate the loose input form (plain object or parsed domain
  * XML) into a GuestDef with libvirt's `<seclabel>` rules (formatdomain "Security label",
- * domain_conf virSecurityLabelDefParseXML / virSecurityDeviceLabelDefParseXML; svirt-libvirt.md §5):
+ * domain_conf virSecurityLabelDefParseXML / virSecurityDeviceLabelDefParseXML; docs/libvirt-labels.md):
  * - `type` missing: `dynamic` when a baselabel is given, else `default` (the host decides at start);
  * - relabel defaults: dynamic → yes, static → no, none → no; dynamic + relabel=no and
  *   none + relabel=yes are errors;
@@ -173,7 +173,7 @@ export interface ConfinementFlags {
 
 /**
  * The seclabel each stacked driver uses for this guest (libvirt virSecurityManagerGenLabel,
- * svirt-libvirt.md §9.2): explicit ones as given; `default` → dynamic when default-confined, else
+ * docs/libvirt-labels.md): explicit ones as given; `default` → dynamic when default-confined, else
  * none; a driver without one gets an implicit dynamic seclabel when default-confined. A seclabel
  * with model 'none' makes every driver unconfined. Errors: a model no driver provides; type none
  * under require-confined.

@@ -1,6 +1,6 @@
 /**
  * LabelManager: the sVirt label manager of a (simulated) virtualisation host — libvirt's security
- * manager plus the parts of qemuProcessStart/Stop that label (svirt-libvirt.md §3, §9).
+ * manager plus the parts of qemuProcessStart/Stop that label (docs/libvirt-labels.md).
  *
  * Operations and their guarantees (each runs as ONE store transaction; after any error the store
  * and every driver's view are exactly as before the call):

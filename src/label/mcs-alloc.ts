@@ -2,7 +2,7 @@
  * The MCS category-pair allocator: unique `sN:cA,cB` levels (A < B) for guests, drawn uniformly at
  * random from a category range, O(1) per allocation and release however full the pool is.
  *
- * Model (libvirt virSecuritySELinuxMCSFind, svirt-libvirt.md §4):
+ * Model (libvirt virSecuritySELinuxMCSFind, docs/libvirt-labels.md):
  * - The pool is one contiguous run of categories cMin..cMax at one sensitivity, read from a range
  *   such as `s0-s0:c0.c1023` (sensitivity = the low one). No category part means c0..c1023. A
  *   single category, a comma list or several runs are errors; fewer than 8 categories is an error.

@@ -1,7 +1,7 @@
 /**
  * Shared relabelling machinery for the drivers (libvirt security_selinux.c SetFilecon /
- * RestoreFileLabel and security_util.c remember/recall; svirt-libvirt.md §6):
- * - which label each disk layer gets (`planDiskLabels`, the §6.1 first-match table);
+ * RestoreFileLabel and security_util.c remember/recall; docs/libvirt-labels.md):
+ * - which label each disk layer gets (`planDiskLabels`, libvirt's first-match table);
  * - setting a label while remembering the original, refcounted (`setFileLabel`);
  * - restoring it (`restoreFileLabel`): recall the remembered original when the last user stops,
  *   else the policy default; shared, read-only and backing files are never restored;
@@ -126,7 +126,7 @@ export interface PlannedLabel {
   readonly remember: boolean;
 }
 
-/** The labels a driver uses for the three kinds of disk files (§6.1). */
+/** The labels a driver uses for the three kinds of disk files (libvirt's SetImageLabel). */
 export interface DiskLabelSet {
   /** the guest's private image label (SELinux `svirt_image_t:s0:cA,cB`) */
   readonly image: string;
@@ -141,7 +141,7 @@ function secFor(labels: readonly DiskSecLabel[], model: string): DiskSecLabel | 
 }
 
 /**
- * The §6.1 decision, first match wins, per layer (top first, then the backing chain):
+ * libvirt's decision (SetImageLabel), first match wins, per layer (top first, then the backing chain):
  * layer relabel=no → skip; layer label → that label; top relabel=no → skip the whole chain; top
  * label → lower layers get it too; top and shareable → shared; top and readonly → content; top →
  * image; lower layer → content. Remember = layer is the top and neither readonly nor shareable.

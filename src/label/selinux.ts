@@ -1,6 +1,6 @@
 /**
  * The SELinux (sVirt) driver: libvirt security_selinux.c for a simulated host
- * (svirt-libvirt.md §2–§7).
+ * (docs/libvirt-labels.md).
  *
  * Contexts (defaults = the embedded policy's virtual_domain_context / virtual_image_context; a
  * policy's own files are read by virt-contexts.ts and passed in as these options):
@@ -10,7 +10,7 @@
  *   file    `system_u:object_r:svirt_image_t:s0` (image base; shared disks get it at s0)
  *   content `system_u:object_r:virt_content_t:s0` (read-only disks, backing layers)
  *   daemon  `system_u:system_r:virtd_t:s0-s0:c0.c1023` (its range is the allocation pool)
- * Building a label (GenNewContext, §4.4): user ← daemon; role ← daemon for processes, the base's
+ * Building a label (virSecuritySELinuxGenNewContext): user ← daemon; role ← daemon for processes, the base's
  * role (object_r) for files; type ← base (or `<baselabel>`'s type); range ← the MCS level.
  *
  * Uniqueness: the MCS allocator (mcs-alloc.ts) is this driver's private table, like libvirt's hash

@@ -1,5 +1,5 @@
 /**
- * The SMACK driver: sVirt's isolation model over SMACK labels (svirt-libvirt.md §12). Upstream
+ * The SMACK driver: sVirt's isolation model over SMACK labels (docs/libvirt-labels.md). Upstream
  * libvirt has no SMACK driver; this follows the design the original sVirt RFC anticipated:
  *
  * - dynamic: each guest gets its own label `svirt-<uuid>` (41 characters, valid SMACK label; unique
@@ -7,7 +7,7 @@
  *   writable images (SMACK64). Same label ⇒ access without any rule (smk_access rule "same label");
  *   different guests' labels have no rule between them ⇒ denied. Nothing to allocate.
  * - static: `<label>` is the guest's SMACK label as given (validated).  none: nothing is labelled.
- * - files (§6.1 table, `planDiskLabels`): the writable top image gets the guest label and its
+ * - files (`planDiskLabels`): the writable top image gets the guest label and its
  *   original label is remembered (refcounted) and restored at stop; read-only disks and backing
  *   layers get `_` (floor: every subject may read, execute and lock); shareable disks get `*` (star
  *   object: every subject may access it) — SMACK's analogues of `virt_content_t:s0` and

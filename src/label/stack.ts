@@ -1,5 +1,5 @@
 /**
- * The driver stack (libvirt security_stack.c, svirt-libvirt.md §9.3): an ordered list of drivers,
+ * The driver stack (libvirt security_stack.c, docs/libvirt-labels.md): an ordered list of drivers,
  * the first being the PRIMARY.
  *
  * Dispatch rules:

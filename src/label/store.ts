@@ -1,7 +1,7 @@
 /**
  * HostStore: the persistent host state of the label manager — guests and their live labels,
  * current file labels per driver model, remembered original labels with a reference count
- * (libvirt's XATTR remember/recall, svirt-libvirt.md §6.4), the live MCS reservations, a small
+ * (libvirt's XATTR remember/recall, docs/libvirt-labels.md), the live MCS reservations, a small
  * key/value table and an audit log for the simulated host.
  *
  * Creation (SQLite): a new state file is built under a temporary name in the same directory and

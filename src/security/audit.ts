@@ -3,7 +3,7 @@
  *
  * - auditRequired: K include/avc.h:avc_audit_required (docs/selinux-semantics.md).
  * - formatAvcRecord: K avc.c:avc_audit_pre_callback / avc_audit_post_callback and
- *   K security/lsm_audit.c:dump_common_audit_data (§5.8), untrusted strings per
+ *   K security/lsm_audit.c:dump_common_audit_data, untrusted strings per
  *   K kernel/audit.c:audit_string_contains_control / audit_log_n_untrustedstring.
  */
 import type { AccessDecision, AuditData } from '../types.js';

@@ -25,7 +25,7 @@ describe('parseContext: valid MCS contexts', () => {
   });
 
   it.each([
-    // [input, canonical] — the examples of selinux-semantics.md §1.3
+    // [input, canonical] — the examples of docs/selinux-semantics.md (canonical text)
     ['system_u:system_r:svirt_t:s0:c1,c0', 'system_u:system_r:svirt_t:s0:c0,c1'],
     ['system_u:system_r:svirt_t:s0:c0,c1,c2', 'system_u:system_r:svirt_t:s0:c0.c2'],
     ['system_u:system_r:svirt_t:s0:c0.c1', 'system_u:system_r:svirt_t:s0:c0,c1'],
