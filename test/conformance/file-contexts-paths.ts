@@ -4,18 +4,7 @@
  * edge cases (trailing `/`, `//`, `/./`, `..`, very long, non-ASCII, newlines, substitution
  * aliases, relative paths that match nothing). Seeded: the same seed gives the same paths.
  */
-
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng } from '../../src/label/mcs-alloc.js';
 
 /** Characters a `.` or a negated class may produce: ASCII, a slash, a dot, and non-ASCII ones. */
 const ALPHABET = ['a', 'b', 'x', 'z', 'Q', '0', '7', '.', '-', '_', '+', '~', '/', 'é', '日', ' '];
@@ -233,7 +222,7 @@ function variations(p: string, rnd: () => number): string[] {
 
 /** Exactly `count` distinct paths (no NUL; may hold newlines and non-ASCII), seeded. */
 export function conformancePaths(regexes: readonly string[], count: number, seed = 11): string[] {
-  const rnd = seededRandom(seed);
+  const rnd = seededRng(seed);
   const seen = new Set<string>();
   const out: string[] = [];
   const add = (p: string | undefined): void => {

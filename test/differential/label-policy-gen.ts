@@ -6,18 +6,7 @@
  * (so invalid results occur), MLS or not. Every rule key is used once (checkpolicy refuses two
  * results for one key), except the two branches of one conditional block.
  */
-
-/** mulberry32: a small seeded PRNG, [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng } from '../../src/label/mcs-alloc.js';
 
 export interface LabelPolicy {
   readonly text: string;
@@ -36,7 +25,7 @@ const CLASSES = ['process', 'file', 'dir', 'tcp_socket', 'unix_dgram_socket', 'c
 const RANGES = ['source low', 'source high', 'source low-high', 'target low', 'target high', 'target low-high', 'glblub'];
 
 export function randomLabelPolicy(seed: number): LabelPolicy {
-  const rnd = prng(seed);
+  const rnd = seededRng(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const mls = rnd() < 0.75;
