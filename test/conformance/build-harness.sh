@@ -6,7 +6,7 @@
 #   test/conformance/build-harness.sh [OUT_DIR]     prints the path of the built binary
 #
 # OUT_DIR defaults to $SVIRT_CACHE_DIR/conformance, else node_modules/.cache/svirt/conformance.
-# Rebuilds only when harness.c or this script is newer than the binary.
+# Rebuilds only when the source, sepol-common.h, libsepol.a or this script is newer than the binary.
 # Exit 3 (with a message naming the packages) when gcc or libsepol.a is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +31,7 @@ fi
 
 mkdir -p "$out_dir"
 build() { # build SRC BIN
-  if [ ! -x "$2" ] || [ "$1" -nt "$2" ] || [ "$0" -nt "$2" ] || [ "$lib" -nt "$2" ]; then
+  if [ ! -x "$2" ] || [ "$1" -nt "$2" ] || [ "$here/sepol-common.h" -nt "$2" ] || [ "$0" -nt "$2" ] || [ "$lib" -nt "$2" ]; then
     local tmp="$2.tmp.$$"
     gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$1" "$lib"
     mv -f "$tmp" "$2"

@@ -31,22 +31,11 @@
  *
  * Exit status: 0 on success, 2 on usage errors or an unreadable policy.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define HARNESS_NAME "harness"
+#include "sepol-common.h"
 
-#include <sepol/debug.h>
 #include <sepol/policydb/avtab.h>
-#include <sepol/policydb/conditional.h>
 #include <sepol/policydb/ebitmap.h>
-#include <sepol/policydb/hashtab.h>
-#include <sepol/policydb/policydb.h>
-#include <sepol/policydb/services.h>
-#include <sepol/policydb/sidtab.h>
 
 /* libsepol's reason bits (include/sepol/policydb/services.h SEPOL_COMPUTEAV_*) */
 #ifndef SEPOL_COMPUTEAV_TE
@@ -58,29 +47,9 @@
 #define SEPOL_COMPUTEAV_BOUNDS 0x8U
 #endif
 
-/*
- * libsepol's sidtab looks contexts up by a linear scan, so a run over 100k distinct contexts would
- * be quadratic. The harness resets the sidtab (and its own string cache) once it holds this many
- * entries; SIDs are only ever used within one query, so the reset cannot change a decision.
- */
-#define SID_CACHE_LIMIT 512
-
-static policydb_t policy;
-static sidtab_t sids;
 
 /* permission names per class value: perm_names[class - 1][bit] (NULL for unnamed bits) */
 static const char *(*perm_names)[32];
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void die(const char *msg, const char *arg) {
-  fprintf(stderr, "harness: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-  exit(2);
-}
 
 /* ---- policy loading ------------------------------------------------------------------------ */
 
@@ -108,44 +77,6 @@ static void build_perm_names(void) {
   }
 }
 
-static void read_policy(const char *path, policydb_t *p) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) die("cannot open policy", path);
-  struct policy_file pf;
-  policy_file_init(&pf);
-  pf.type = PF_USE_STDIO;
-  pf.fp = fp;
-  if (policydb_init(p)) die("policydb_init failed", NULL);
-  if (policydb_read(p, &pf, 0)) die("cannot read binary policy", path);
-  fclose(fp);
-}
-
-static void load_policy(const char *path) {
-  read_policy(path, &policy);
-  if (sepol_set_policydb(&policy)) die("sepol_set_policydb failed", NULL);
-  if (sepol_sidtab_init(&sids)) die("sepol_sidtab_init failed", NULL);
-  if (sepol_set_sidtab(&sids)) die("sepol_set_sidtab failed", NULL);
-  build_perm_names();
-}
-
-static void set_bool(const char *assignment) {
-  const char *eq = strchr(assignment, '=');
-  if (!eq) die("--bool wants NAME=VALUE", assignment);
-  char name[256];
-  size_t len = (size_t)(eq - assignment);
-  if (len == 0 || len >= sizeof name) die("bad boolean name", assignment);
-  memcpy(name, assignment, len);
-  name[len] = '\0';
-  const char *v = eq + 1;
-  int value;
-  if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on")) value = 1;
-  else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off")) value = 0;
-  else die("boolean value must be 1/0/true/false/on/off", assignment);
-  cond_bool_datum_t *b = hashtab_search(policy.p_bools.table, name);
-  if (!b) die("unknown boolean", name);
-  b->state = value;
-}
-
 /* ---- query parsing ------------------------------------------------------------------------- */
 
 enum err_kind { OK = 0, E_MALFORMED, E_BADSCON, E_BADTCON, E_BADCLASS, E_BADPERM };
@@ -167,7 +98,6 @@ static char *dup_range(const char *a, const char *b) {
   return s;
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
 /* Returns 0 for a blank/comment line (no query), 1 otherwise. */
 static int parse_line(char *line, struct query *q) {
@@ -247,34 +177,6 @@ static void free_query(struct query *q) {
   free(q->cls);
   for (size_t i = 0; i < q->nperms; i++) free(q->perms[i]);
   free(q->perms);
-}
-
-/* ---- SID cache ----------------------------------------------------------------------------- */
-
-struct sid_entry {
-  char *text;
-  sepol_security_id_t sid; /* 0 = invalid context */
-};
-static struct sid_entry sid_cache[SID_CACHE_LIMIT];
-static size_t sid_cache_len;
-
-static void reset_sids(void) {
-  for (size_t i = 0; i < sid_cache_len; i++) free(sid_cache[i].text);
-  sid_cache_len = 0;
-  sepol_sidtab_destroy(&sids);
-  if (sepol_sidtab_init(&sids)) die("sepol_sidtab_init failed", NULL);
-}
-
-/* context text -> SID via libsepol (0 when libsepol rejects the context) */
-static sepol_security_id_t context_sid(const char *text) {
-  for (size_t i = 0; i < sid_cache_len; i++)
-    if (!strcmp(sid_cache[i].text, text)) return sid_cache[i].sid;
-  sepol_security_id_t sid = 0;
-  if (sepol_context_to_sid(text, strlen(text), &sid) < 0) sid = 0;
-  sid_cache[sid_cache_len].text = strdup(text);
-  sid_cache[sid_cache_len].sid = sid;
-  sid_cache_len++;
-  return sid;
 }
 
 /* ---- decision ------------------------------------------------------------------------------ */
@@ -524,6 +426,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   load_policy(path);
+  build_perm_names();
   for (int i = 0; i < nbools; i++) set_bool(bools[i]);
   if (nbools && evaluate_conds(&policy)) die("evaluate_conds failed", NULL);
   if (timing) {

@@ -25,99 +25,12 @@
  *
  * Exit status: 0 on success, 2 on usage errors or an unreadable policy.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define HARNESS_NAME "transition-harness"
+#include "sepol-common.h"
 
-#include <sepol/debug.h>
-#include <sepol/policydb/conditional.h>
-#include <sepol/policydb/hashtab.h>
-#include <sepol/policydb/policydb.h>
-#include <sepol/policydb/services.h>
-#include <sepol/policydb/sidtab.h>
-
-/* libsepol's context_to_sid scans its sidtab linearly: reset it when it holds this many contexts
- * (SIDs are only used within one query, so a reset cannot change an answer). */
-#define SID_CACHE_LIMIT 512
 #define MAX_FIELDS 8
 
-static policydb_t policy;
-static sidtab_t sids;
-
-static void die(const char *msg, const char *arg) {
-  fprintf(stderr, "transition-harness: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-  exit(2);
-}
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void load_policy(const char *path) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) die("cannot open policy", path);
-  struct policy_file pf;
-  policy_file_init(&pf);
-  pf.type = PF_USE_STDIO;
-  pf.fp = fp;
-  if (policydb_init(&policy)) die("policydb_init failed", NULL);
-  if (policydb_read(&policy, &pf, 0)) die("cannot read binary policy", path);
-  fclose(fp);
-  if (sepol_set_policydb(&policy)) die("sepol_set_policydb failed", NULL);
-  if (sepol_sidtab_init(&sids)) die("sepol_sidtab_init failed", NULL);
-  if (sepol_set_sidtab(&sids)) die("sepol_set_sidtab failed", NULL);
-}
-
-static void set_bool(const char *assignment) {
-  const char *eq = strchr(assignment, '=');
-  if (!eq) die("--bool wants NAME=VALUE", assignment);
-  char name[256];
-  size_t len = (size_t)(eq - assignment);
-  if (len == 0 || len >= sizeof name) die("bad boolean name", assignment);
-  memcpy(name, assignment, len);
-  name[len] = '\0';
-  const char *v = eq + 1;
-  int value;
-  if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on")) value = 1;
-  else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off")) value = 0;
-  else die("boolean value must be 1/0/true/false/on/off", assignment);
-  cond_bool_datum_t *b = hashtab_search(policy.p_bools.table, name);
-  if (!b) die("unknown boolean", name);
-  b->state = value;
-}
-
 /* ---- SIDs ------------------------------------------------------------------------------------ */
-
-struct sid_entry {
-  char *text;
-  sepol_security_id_t sid; /* 0 = libsepol rejected the context */
-};
-static struct sid_entry sid_cache[SID_CACHE_LIMIT];
-static size_t sid_cache_len;
-
-static void reset_sids(void) {
-  for (size_t i = 0; i < sid_cache_len; i++) free(sid_cache[i].text);
-  sid_cache_len = 0;
-  sepol_sidtab_destroy(&sids);
-  if (sepol_sidtab_init(&sids)) die("sepol_sidtab_init failed", NULL);
-}
-
-static sepol_security_id_t context_sid(const char *text) {
-  for (size_t i = 0; i < sid_cache_len; i++)
-    if (!strcmp(sid_cache[i].text, text)) return sid_cache[i].sid;
-  sepol_security_id_t sid = 0;
-  if (sepol_context_to_sid(text, strlen(text), &sid) < 0) sid = 0;
-  sid_cache[sid_cache_len].text = strdup(text);
-  sid_cache[sid_cache_len].sid = sid;
-  sid_cache_len++;
-  return sid;
-}
 
 static sepol_security_class_t class_value(const char *name) {
   class_datum_t *c = hashtab_search(policy.p_classes.table, name);
@@ -125,8 +38,6 @@ static sepol_security_class_t class_value(const char *name) {
 }
 
 /* ---- lines ----------------------------------------------------------------------------------- */
-
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
 /* Splits `line` in place; returns the number of fields (0 for blank / comment lines), at most MAX_FIELDS + 1. */
 static int split(char *line, char **fields) {

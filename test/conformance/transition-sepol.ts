@@ -11,6 +11,8 @@ import { REPO_ROOT } from './sepol.js';
 
 export const TRANSITION_INSTALL_HINT = 'apt-get install selinux-policy-default checkpolicy libsepol-dev setools gcc';
 const SOURCE = join(REPO_ROOT, 'test', 'conformance', 'transition-harness.c');
+/** shared with harness.c; a change to it rebuilds the harness too */
+const COMMON_HEADER = join(REPO_ROOT, 'test', 'conformance', 'sepol-common.h');
 
 function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -45,7 +47,7 @@ export function buildTransitionHarness(): string {
   const dir = join(process.env['SVIRT_CACHE_DIR'] ?? join(REPO_ROOT, 'node_modules', '.cache', 'svirt'), 'conformance');
   mkdirSync(dir, { recursive: true });
   const bin = join(dir, 'transition-harness');
-  const stale = !existsSync(bin) || statSync(SOURCE).mtimeMs > statSync(bin).mtimeMs || statSync(lib).mtimeMs > statSync(bin).mtimeMs;
+  const stale = !existsSync(bin) || [SOURCE, COMMON_HEADER, lib].some((f) => statSync(f).mtimeMs > statSync(bin).mtimeMs);
   if (stale) {
     const tmp = `${bin}.tmp.${process.pid}`;
     execFileSync('gcc', ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-o', tmp, SOURCE, lib], { stdio: ['ignore', 'ignore', 'pipe'] });
