@@ -15,4 +15,4 @@ process.on('unhandledRejection', crash);
 const io = processIO();
 const code = await run(process.argv.slice(2), io);
 // a reader that went away wins: the answer was not delivered, whatever it was (io.ts)
-process.exitCode = io.outputClosed || process.exitCode === EXIT_OUTPUT_CLOSED ? EXIT_OUTPUT_CLOSED : Math.max(code, Number(process.exitCode ?? 0));
+process.exitCode = io.outputClosed ? EXIT_OUTPUT_CLOSED : Math.max(code, Number(process.exitCode ?? 0));
